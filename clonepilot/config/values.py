@@ -1,0 +1,206 @@
+"""Converters from the raw text of one keyword to a typed value.
+
+Each raises ValueError with a message that says what was expected; the parser adds the file,
+section and keyword. Everything that may end up on a command line (device ids, group and volume
+names, paths, interface names...) is held to a strict pattern here, so that no field of a service
+file can inject a command. Hooks and app commands are the admin's own shell commands by design.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from clonepilot.config.depends import DependsCondition, parse_depends
+from clonepilot.config.schedule import Schedule, parse_schedule
+from clonepilot.nodes import NodeAddress, parse_node
+
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+HEX_DEVICE_RE = re.compile(r"^[0-9A-Fa-f]{4,5}$")
+# SYMCLI limits device group names to 32 characters of this set.
+SYMDG_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+LOGICAL_DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# Full Symmetrix ids are 12 digits; SYMCLI also accepts the trailing digits alone (e.g. 123).
+SYMID_RE = re.compile(r"^[0-9]{3,12}$")
+TAG_RE = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")
+VG_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
+# No whitespace, quotes or shell metacharacters: these paths go into mount, fsck and vgimport.
+PATH_RE = re.compile(r"^/[A-Za-z0-9._/+:@,=%~-]{0,4095}$")
+FS_TYPE_RE = re.compile(r"^[a-z0-9_]{1,16}$")
+MOUNT_OPTIONS_RE = re.compile(r"^[A-Za-z0-9_,=.:/@+-]{1,1024}$")
+# Linux names (eth0, bond0.100) and HP-UX logical interfaces (lan900:1).
+INTERFACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$")
+HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")
+
+
+def to_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a boolean: expected True/False, true/false, yes/no or 1/0")
+
+
+def to_int(text: str, minimum: int = 0) -> int:
+    value = text.strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
+        raise ValueError(f"{text!r} is not an integer")
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"{number} is below the minimum {minimum}")
+    return number
+
+
+def to_positive_int(text: str) -> int:
+    return to_int(text, minimum=1)
+
+
+def _matching(pattern: re.Pattern[str], what: str, text: str) -> str:
+    value = text.strip()
+    if not pattern.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid {what}")
+    return value
+
+
+def to_symid(text: str) -> str:
+    return _matching(SYMID_RE, "symmetrix id (3 to 12 digits, e.g. 000197900123)", text)
+
+
+def to_symdg(text: str) -> str:
+    return _matching(SYMDG_RE, "device group name (1 to 32 of A-Z a-z 0-9 _ -)", text)
+
+
+def to_vg_name(text: str) -> str:
+    return _matching(VG_NAME_RE, "volume group name (letters, digits, _ . + -)", text)
+
+
+def to_subset(text: str) -> str:
+    return _matching(TAG_RE, "subset name (letters, digits, _ . + -)", text)
+
+
+def to_fs_type(text: str) -> str:
+    return _matching(FS_TYPE_RE, "filesystem type (e.g. ext4, xfs, vxfs)", text)
+
+
+def to_mount_options(text: str) -> str:
+    return _matching(MOUNT_OPTIONS_RE, "mount option list (e.g. rw,noatime; no spaces)", text)
+
+
+def to_interface(text: str) -> str:
+    return _matching(INTERFACE_RE, "network interface name (e.g. eth0, lan900:1)", text)
+
+
+def to_path(text: str) -> str:
+    value = text.strip()
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} is not an absolute path")
+    if not PATH_RE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an accepted path: only letters, digits and . _ / + : @ , = % ~ - "
+            "(no spaces, quotes or shell metacharacters)"
+        )
+    return value
+
+
+def to_tags(text: str) -> frozenset[str]:
+    tags = text.split()
+    for tag in tags:
+        if not TAG_RE.fullmatch(tag):
+            raise ValueError(f"{tag!r} is not a valid tag (letters, digits, _ . + -)")
+    return frozenset(tags)
+
+
+def to_command(text: str) -> str:
+    # Shell commands are the admin's own and stay as written; only control characters that
+    # cannot come from a sane one-line command are refused.
+    value = text.strip()
+    if "\x00" in value:
+        raise ValueError("a command cannot contain a NUL character")
+    if "\n" in value:
+        raise ValueError("a command must fit on one line")
+    return value
+
+
+def to_ipname(text: str) -> str:
+    value = text.strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        pass
+    if len(value) <= 253 and HOSTNAME_RE.fullmatch(value):
+        return value
+    raise ValueError(f"{value!r} is neither an IP address nor a host name")
+
+
+def to_netmask(text: str) -> str:
+    value = text.strip()
+    if re.fullmatch(r"[0-9]{1,3}", value):
+        if int(value) > 128:
+            raise ValueError(f"{value!r} is not a prefix length (0-128)")
+        return value
+    try:
+        ipaddress.IPv4Network(f"0.0.0.0/{value}")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a netmask (e.g. 255.255.255.0 or 24)") from None
+    return value
+
+
+def to_nodes(text: str) -> tuple[NodeAddress, ...]:
+    nodes: list[NodeAddress] = []
+    for item in text.split():
+        node = parse_node(item)  # NodeSyntaxError is a ValueError with a clear message
+        if node in nodes:
+            raise ValueError(f"node {item!r} is listed twice")
+        nodes.append(node)
+    return tuple(nodes)
+
+
+def to_node(text: str) -> NodeAddress:
+    items = text.split()
+    if len(items) != 1:
+        raise ValueError(f"{text!r}: expected exactly one node")
+    return parse_node(items[0])
+
+
+def to_host_profile(text: str) -> str:
+    value = text.strip()
+    if value not in ("linux", "hpux", "sim"):
+        raise ValueError(f"unknown host profile {value!r} (expected linux, hpux or sim)")
+    return value
+
+
+def to_raw_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """Split `src:dst src:dst`; the form-specific checks need symdg, so they happen later."""
+    pairs: list[tuple[str, str]] = []
+    for item in text.split():
+        source, sep, target = item.partition(":")
+        if not sep or not source or not target or ":" in target:
+            raise ValueError(f"{item!r} is not a pair: expected <source>:<target>")
+        pairs.append((source, target))
+    if not pairs:
+        raise ValueError("no pair given")
+    return tuple(pairs)
+
+
+def to_always_on(text: str) -> tuple[str, ...]:
+    items = text.split()
+    for item in items:
+        if item not in ("nodes", "drpnodes"):
+            parse_node(item)
+    return tuple(items)
+
+
+def to_schedule(text: str) -> Schedule:
+    return parse_schedule(text)
+
+
+def to_depends(text: str) -> tuple[DependsCondition, ...]:
+    return parse_depends(text)
+
+
+def device_key(device_id: str) -> int:
+    """Compare hex device ids case-insensitively and regardless of leading zeros."""
+    return int(device_id, 16)

@@ -1,0 +1,146 @@
+"""Process-wide settings: environment (CLONEPILOT_*), a .env file, then an optional TOML file.
+
+Precedence, highest first: explicit arguments, environment variables, `.env` in the current
+directory, the TOML file named by CLONEPILOT_CONFIG_FILE (else ./clonepilot.toml if it exists),
+the defaults below. TOML keys are the field names (`services_dir = "/etc/clonepilot/services"`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from clonepilot.errors import PermanentError
+
+ENV_PREFIX = "CLONEPILOT_"
+CONFIG_FILE_ENV = f"{ENV_PREFIX}CONFIG_FILE"
+DEFAULT_CONFIG_FILE = Path("clonepilot.toml")
+
+
+class SettingsFileError(PermanentError):
+    """The TOML settings file is missing (when named explicitly), unreadable or has unknown keys."""
+
+
+class Settings(BaseSettings):
+    """Where services and symcli live, how to reach nodes, and how long to wait for the array."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        # .env may hold other tools' variables (and CLONEPILOT_CONFIG_FILE, read before the model).
+        extra="ignore",
+        frozen=True,
+    )
+
+    services_dir: Path = Field(Path("services"), description="Directory holding the `<service>.conf` files.")
+    symcli_bin: Path = Field(
+        Path("/usr/symcli/bin"),
+        description="Directory of the SYMCLI commands (symclone, symdev...) on nodes.",
+    )
+    ssh_user: str | None = Field(
+        None, description="SSH user for nodes written without `user@`; default: the current user."
+    )
+    ssh_port: int = Field(22, ge=1, le=65535, description="SSH port for nodes written without `:port`.")
+    ssh_key_file: Path | None = Field(
+        None, description="Private key file for SSH; default: the SSH agent and the usual ~/.ssh keys."
+    )
+    ssh_known_hosts: Path = Field(
+        Path("~/.ssh/known_hosts"), description="known_hosts file used to verify node host keys."
+    )
+    ssh_accept_new_host_keys: bool = Field(
+        False,
+        description="Accept and record the host key of a node not yet in known_hosts (never a changed one).",
+    )
+    ssh_connect_timeout: float = Field(10.0, gt=0, description="Seconds allowed to open an SSH connection.")
+    command_timeout: float = Field(
+        600.0, gt=0, description="Seconds allowed for one remote or local command before it is abandoned."
+    )
+    ssh_keepalive_interval: float = Field(
+        15.0, ge=0, description="Seconds between SSH keepalives on an idle connection (0 disables them)."
+    )
+    poll_interval_min: float = Field(
+        0.5, gt=0, description="First delay, in seconds, between two polls of a clone state."
+    )
+    poll_interval_max: float = Field(
+        30.0, gt=0, description="Longest delay, in seconds, between two polls (the delay grows up to it)."
+    )
+    precopy_max_wait: float = Field(
+        300.0, gt=0, description="Seconds to wait for a recreate -precopy to reach the Precopy state."
+    )
+    copied_max_wait: float = Field(
+        300.0, gt=0, description="Seconds to wait for the Copied state after activate (the seed's 300 s)."
+    )
+    symclone_lock_retry_interval: int = Field(
+        20, ge=1, description="symclone -i: seconds between retries when the devices are locked."
+    )
+    symclone_lock_retry_count: int = Field(
+        30, ge=0, description="symclone -c: number of retries when the devices are locked."
+    )
+
+    @field_validator("services_dir", "symcli_bin", "ssh_key_file", "ssh_known_hosts", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @model_validator(mode="after")
+    def _poll_bounds(self) -> Settings:
+        if self.poll_interval_min > self.poll_interval_max:
+            low, high = self.poll_interval_min, self.poll_interval_max
+            raise ValueError(f"poll_interval_min ({low}) exceeds poll_interval_max ({high})")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_values = _read_toml(settings_cls)
+        return init_settings, env_settings, dotenv_settings, InitSettingsSource(settings_cls, toml_values)
+
+
+def _read_toml(settings_cls: type[BaseSettings]) -> dict[str, Any]:
+    named = os.environ.get(CONFIG_FILE_ENV)
+    path = Path(named).expanduser() if named else DEFAULT_CONFIG_FILE
+    if not path.is_file():
+        if named:
+            raise SettingsFileError(f"{CONFIG_FILE_ENV}={named}: no such file")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsFileError(f"{path}: cannot read settings: {exc}") from exc
+    # Unknown keys in a file the admin wrote for us are typos, unlike stray variables in a .env.
+    unknown = sorted(set(data) - set(settings_cls.model_fields))
+    if unknown:
+        raise SettingsFileError(f"{path}: unknown settings {', '.join(unknown)}")
+    return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from all sources; keyword arguments win over everything else."""
+    return Settings(**overrides)
+
+
+def settings_markdown_table() -> str:
+    """The settings as a markdown table (name, environment variable, default, description)."""
+    lines = ["| Setting | Environment variable | Default | Description |", "|---|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = "(none)" if info.default is None else f"`{info.default}`"
+        description = (info.description or "").replace("|", "\\|")
+        lines.append(f"| `{name}` | `{ENV_PREFIX}{name.upper()}` | {default} | {description} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,156 @@
+"""The clone pair state machine of the reference §2.2: which action is legal in which state, and what it does.
+
+check() raises the real error for an illegal action and changes nothing, so a multi-pair action can
+check every pair first and then apply() all of them: SYMCLI never half-applies a group action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from symsim import errors
+from symsim.errors import SymError
+from symsim.model import ACTIVATED, Array, Pair
+
+
+@dataclass(frozen=True)
+class Options:
+    precopy: bool = False
+    nocopy: bool = False
+    differential: bool = False
+    force: bool = False
+    symforce: bool = False
+    restored: bool = False
+    consistent: bool = False
+
+
+def _wrong() -> SymError:
+    return SymError(errors.MSG_WRONG_STATE)
+
+
+def _already() -> SymError:
+    return SymError(errors.MSG_ALREADY, errors.ALREADY_IN_STATE)
+
+
+def _no_session() -> SymError:
+    return SymError(errors.MSG_NO_SESSION)
+
+
+def check_create(array: Array, src: str, tgt: str, opts: Options) -> None:
+    if src == tgt:
+        raise SymError(errors.MSG_PAIR_INVALID)
+    if array["devices"][src]["tracks"] != array["devices"][tgt]["tracks"]:
+        raise SymError(errors.MSG_PAIR_INVALID)
+    existing = array["pairs"].get(tgt)
+    if existing is not None:
+        wanted = "PreCopy" if opts.precopy else "Created"
+        if existing["src"] == src and existing["state"] == wanted:
+            raise _already()
+        raise _wrong()
+    # A device cannot be a clone target and a source at once (no cascading in the simulator).
+    if src in array["pairs"] or any(p["src"] == tgt for p in array["pairs"].values()):
+        raise _wrong()
+
+
+def check(action: str, pair: Pair | None, opts: Options) -> None:
+    """Raise the error a real array gives for `action` on a pair in its current state."""
+    if pair is None:
+        raise _no_session()
+    state = pair["state"]
+    if action == "recreate":
+        if state == ("PreCopy" if opts.precopy else "Recreated"):
+            raise _already()
+        if state not in ("Copied", "CopyOnAccess", "Split"):
+            raise _wrong()
+        if not pair["diff"]:
+            raise SymError(errors.MSG_NOT_DIFF)
+    elif action == "activate":
+        if state in ACTIVATED - {"Split"}:
+            raise _already()
+        if state not in ("Created", "Recreated", "PreCopy"):
+            raise _wrong()
+    elif action == "restore":
+        if state in ("RestInProg", "Restored"):
+            raise _already()
+        if state in ("CopyInProg", "CopyOnAccess") and not (opts.force or opts.symforce):
+            raise SymError(errors.MSG_NEED_FORCE, errors.NEED_FORCE)
+        if state not in ("Copied", "Split", "CopyInProg", "CopyOnAccess"):
+            raise _wrong()
+        if not pair["diff"]:
+            raise SymError(errors.MSG_NOT_DIFF)
+    elif action == "split":
+        if state == "Split":
+            raise _already()
+        if state == "CopyInProg" and not (opts.force or opts.symforce):
+            raise SymError(errors.MSG_NEED_FORCE, errors.NEED_FORCE)
+        if state not in ("Restored", "Copied", "CopyInProg"):
+            raise _wrong()
+    elif action == "terminate":
+        if opts.restored and state != "Restored":
+            raise _wrong()
+        if state == "Restored" and not (opts.restored or opts.force or opts.symforce):
+            raise SymError(errors.MSG_NEED_FORCE, errors.NEED_FORCE)
+        if state == "RestInProg" and not opts.symforce:
+            raise SymError(errors.MSG_NEED_SYMFORCE, errors.NEED_SYMFORCE)
+    else:
+        raise ValueError(action)
+
+
+def new_pair(array: Array, src: str, tgt: str, opts: Options, now: float, copy_default: bool) -> Pair:
+    total = array["devices"][src]["tracks"]
+    return {
+        "src": src,
+        "tgt": tgt,
+        "state": "PreCopy" if opts.precopy else "Created",
+        "diff": opts.differential,
+        # Background copy after activate: -precopy implies it, -nocopy turns it off.
+        "copy": opts.precopy or (copy_default and not opts.nocopy),
+        "total": total,
+        "protected": float(total),
+        "src_mod": 0.0,
+        "tgt_mod": 0.0,
+        "pit": None,
+        "precopied": False,
+        "stall": None,
+        "last_action": now,
+    }
+
+
+def apply(action: str, array: Array, pair: Pair, opts: Options, when: float) -> None:
+    """Move a checked pair to its new state; `when` is the wall time the action took effect."""
+    pair["last_action"] = when
+    state = pair["state"]
+    if action == "recreate":
+        # Only the tracks changed since the last activate (plus any never copied) are copied again.
+        pair["protected"] = min(float(pair["total"]), pair["protected"] + pair["src_mod"] + pair["tgt_mod"])
+        pair["src_mod"] = pair["tgt_mod"] = 0.0
+        pair["state"] = "PreCopy" if opts.precopy else "Recreated"
+        pair["precopied"] = False
+        if opts.precopy:
+            pair["copy"] = True
+        pair["pit"] = None
+    elif action == "activate":
+        pair["pit"] = when
+        pair["src_mod"] = pair["tgt_mod"] = 0.0
+        if state == "PreCopy" or pair["copy"]:
+            pair["state"] = "CopyInProg" if pair["protected"] > 0 else "Copied"
+        else:
+            pair["state"] = "CopyOnAccess"
+    elif action == "restore":
+        pair["protected"] = min(float(pair["total"]), pair["src_mod"] + pair["tgt_mod"])
+        pair["src_mod"] = pair["tgt_mod"] = 0.0
+        pair["state"] = "RestInProg" if pair["protected"] > 0 else "Restored"
+    elif action == "split":
+        pair["state"] = "Split"
+    else:
+        raise ValueError(action)
+
+
+def terminate(array: Array, pair: Pair) -> None:
+    """End the session; the target keeps its image only if it was complete."""
+    device: dict[str, Any] = array["devices"][pair["tgt"]]
+    complete = pair["state"] in ("Copied", "Split") or (pair["state"] == "Restored")
+    device["frozen"] = True
+    device["pit"] = pair["pit"] if complete else None
+    del array["pairs"][pair["tgt"]]
