@@ -52,7 +52,8 @@ _EXIT_KINDS: dict[int, SymcliErrorKind] = {
 }
 
 # Text patterns, checked in order: locks first because a lock message may also mention a
-# device, then the specific permanent causes before the broad "not found".
+# device; usage errors before the unreachable patterns ("-timeout" is not a timeout); the
+# specific permanent causes before the broad "not found".
 _TEXT_KINDS: tuple[tuple[re.Pattern[str], SymcliErrorKind], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), kind)
     for pattern, kind in (
@@ -60,6 +61,11 @@ _TEXT_KINDS: tuple[tuple[re.Pattern[str], SymcliErrorKind], ...] = tuple(
         (r"exclusive\s+lock", SymcliErrorKind.LOCKED),
         (r"unable\s+to\s+acquire\s+the\s+symmetrix\s+device\s+lock", SymcliErrorKind.LOCKED),
         (r"\block(?:s|ed)?\b.*\b(?:held|in use)\b", SymcliErrorKind.LOCKED),
+        (
+            r"unrecognized|unknown\s+(?:option|keyword|argument|action)|invalid\s+(?:option|argument|keyword)"
+            r"|syntax\s+error|usage:",
+            SymcliErrorKind.BAD_USAGE,
+        ),
         (r"symapi\s+server", SymcliErrorKind.UNREACHABLE),
         (r"(?:unable|failed)\s+to\s+(?:connect|communicate)", SymcliErrorKind.UNREACHABLE),
         (r"connection\s+(?:refused|timed\s+out|lost|reset)", SymcliErrorKind.UNREACHABLE),
@@ -81,11 +87,6 @@ _TEXT_KINDS: tuple[tuple[re.Pattern[str], SymcliErrorKind], ...] = tuple(
             r"not\s+the\s+same\s+size|size\s+mismatch|smaller\s+than|larger\s+than|invalid\s+pair"
             r"|cannot\s+be\s+paired|not\s+a\s+valid\s+(?:clone\s+)?pair",
             SymcliErrorKind.INVALID_PAIR,
-        ),
-        (
-            r"unrecognized|unknown\s+(?:option|keyword|argument|action)|invalid\s+(?:option|argument|keyword)"
-            r"|syntax\s+error|usage:",
-            SymcliErrorKind.BAD_USAGE,
         ),
         (
             r"not\s+found|does\s+not\s+exist|no\s+such\s+(?:device|file)|is\s+not\s+valid|not\s+a\s+valid"

@@ -39,6 +39,8 @@ _CHUNK = 32768
 _STDIN_POLL = 0.01
 # Upper bound on one blocking wait, so a connection that dies without waking the pipe is noticed.
 _MAX_WAIT = 1.0
+# How long write_file waits for each SFTP reply when no command_timeout is configured.
+_SFTP_TIMEOUT = 60.0
 # Serialises appends to known_hosts files from concurrent first connections.
 _KNOWN_HOSTS_LOCK = threading.Lock()
 
@@ -296,13 +298,18 @@ class SSHTransport(Transport):
     ) -> CommandResult:
         command = shlex.join(args)
         # The server's AcceptEnv cannot be relied on, so the environment travels on the command line.
-        remote = shlex.join(["env", *(f"{k}={v}" for k, v in extra.items()), *args]) if extra else command
+        inner = ["env", *(f"{k}={v}" for k, v in extra.items()), *args] if extra else list(args)
         tag = f"clonepilot-pgid-{secrets.token_hex(8)}=".encode()
         if killable:
-            # sshd makes the user's shell a session (and process group) leader; it reports its pid,
-            # then exec keeps that pid for the command. A timeout then kills the whole group.
-            # OpenSSH's own "signal" request cannot do this: sshd ignores it for root logins.
-            remote = f"echo {tag.decode()}$$ >&2; exec {remote}"
+            # sshd makes the login shell a session (and process group) leader. Exec'ing sh keeps
+            # that pid; sh reports it on stderr, then exec's the command, still with that pid, so
+            # a timeout can kill the whole group. OpenSSH's own "signal" channel request cannot
+            # do this: sshd refuses it for root logins. The login shell only sees `exec` and
+            # single-quoted words, so this works whatever that shell is.
+            script = f'echo {tag.decode()}$$ >&2; exec "$@"'
+            remote = shlex.join(["exec", "sh", "-c", script, "sh", *inner])
+        else:
+            remote = shlex.join(inner)
         started = time.monotonic()
         chan, link = self._open_channel(command)
         try:
@@ -469,6 +476,9 @@ class SSHTransport(Transport):
                         what, f"cannot open SFTP (is the sftp subsystem on?): {exc}"
                     ) from None
         assert sftp is not None
+        # A hung server must not hang the flow: every SFTP reply has to come within this time.
+        limit = self.options.command_timeout or _SFTP_TIMEOUT
+        sftp.get_channel().settimeout(limit)
         directory, name = os.path.split(path)
         tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         created = False
@@ -482,6 +492,14 @@ class SSHTransport(Transport):
                 handle.write(content.encode())
             sftp.posix_rename(tmp, path)
             created = False
+        except TimeoutError:
+            self._forget(link)  # the connection is stuck; the next command gets a fresh one
+            raise CommandTimeout(
+                describe(self.node, what, f"no SFTP reply within {limit:g} s; check the node's load, disk"),
+                node=self.node,
+                command=what,
+                timeout=limit,
+            ) from None
         except OSError as exc:
             if not link.is_active():
                 self._forget(link)
@@ -502,7 +520,8 @@ class SSHTransport(Transport):
             if created:
                 with contextlib.suppress(_LINK_ERRORS):
                     sftp.remove(tmp)
-            sftp.close()
+            with contextlib.suppress(_LINK_ERRORS):
+                sftp.close()
 
     @staticmethod
     def _makedirs(sftp: paramiko.SFTPClient, directory: str) -> None:

@@ -250,6 +250,20 @@ class SSHServer:
             todo.extend(tree.get(pid, []))
         return found
 
+    @contextlib.contextmanager
+    def frozen_sessions(self) -> Iterator[list[int]]:
+        """Stop (SIGSTOP) every live session process, as a hung node would be; resume them after."""
+        pids = self.session_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        try:
+            yield pids
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     def kill_sessions(self) -> int:
         """Kill every live connection abruptly (as a crash or network cut would); return how many."""
         pids = self.session_pids()

@@ -105,3 +105,17 @@ def test_check_accepts_other_ok_codes_and_objects_without_node() -> None:
 def test_check_raises_when_a_failure_was_expected_but_exit_is_zero() -> None:
     with pytest.raises(SymcliPermanent):
         check(CallRecord(argv=ARGV, exit_code=0), ok_codes=(1,))
+
+
+@pytest.mark.parametrize(
+    ("stderr", "kind"),
+    [
+        ("Unrecognized keyword: -timeout", SymcliErrorKind.BAD_USAGE),
+        ("The operation timed out waiting for the Symmetrix", SymcliErrorKind.UNREACHABLE),
+        ("Unable to communicate with the Symmetrix", SymcliErrorKind.UNREACHABLE),
+        ("The device(s) are in an invalid pair state for this operation", SymcliErrorKind.WRONG_STATE),
+        ("The device group 'dgx' does not exist", SymcliErrorKind.DEVICE_NOT_FOUND),
+    ],
+)
+def test_pattern_precedence(stderr: str, kind: SymcliErrorKind) -> None:
+    assert kind_of(1, "", stderr) is kind

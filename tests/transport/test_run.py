@@ -174,3 +174,15 @@ def test_closed_transport_refuses_work(transport: Transport) -> None:
     transport.close()
     with pytest.raises(TransportClosed):
         transport.run(["true"])
+
+
+def test_command_killed_by_a_signal_is_a_negative_exit(transport: Transport) -> None:
+    # Locally -9 (subprocess); over SSH the server reports only "killed by a signal": -1.
+    result = transport.run(["sh", "-c", "echo before; kill -9 $$"])
+    assert result.exit_code < 0 and not result.ok
+    assert result.stdout == "before\n"
+
+
+def test_stderr_is_exactly_what_the_command_wrote(transport: Transport) -> None:
+    result = transport.run(["sh", "-c", "printf 'e1\\n' >&2; printf 'o1'; printf 'e2' >&2"])
+    assert result.stderr == "e1\ne2" and result.stdout == "o1"

@@ -119,3 +119,18 @@ def test_node_user_and_port_override_options(sshd: SSHServer) -> None:
 
 def test_errors_share_one_base(sshd: SSHServer) -> None:
     assert issubclass(ConnectError, TransportError) and issubclass(ConnectionDropped, TransportError)
+
+
+def test_hung_node_times_out_a_file_write_then_reconnects(sshd: SSHServer, tmp_path) -> None:
+    from clonepilot.transport import CommandTimeout
+
+    with SSHTransport(sshd.node, replace(sshd.options, command_timeout=0.5)) as transport:
+        assert transport.run(["true"]).ok
+        started = time.monotonic()
+        with sshd.frozen_sessions() as frozen, pytest.raises(CommandTimeout) as caught:
+            assert frozen
+            transport.write_file(str(tmp_path / "pairs"), "x")
+        assert time.monotonic() - started < 3
+        assert isinstance(caught.value, RetryableError) and str(tmp_path / "pairs") in str(caught.value)
+        assert transport.run(["echo", "fresh"]).stdout == "fresh\n"
+        assert transport.connections_opened == 2

@@ -1,0 +1,311 @@
+"""Host command profiles as data: the argv templates for ip, vg and fs start/stop/status.
+
+A profile maps (resource, verb) to a list of argv templates. `render_action` fills the
+`{placeholders}` from validated values: each template element becomes exactly one argv
+element, an `Opt` group is dropped whole when one of its values is empty, and nothing is
+ever joined into a shell line. Status interpretation is data too (`StatusRule`).
+
+Profiles: `linux` (iproute2, LVM2, util-linux), `hpux` (the seed's OpenSVC log lines) and
+`sim` (the simulator's `symsim-host` commands).
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+Resource = Literal["ip", "vg", "fs"]
+Verb = Literal["start", "stop", "status"]
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Opt:
+    """Optional argv elements: kept only when every placeholder in them has a non-empty value."""
+
+    elements: tuple[str, ...]
+
+    def __init__(self, *elements: str) -> None:
+        object.__setattr__(self, "elements", elements)
+
+
+Element = str | Opt
+Template = tuple[Element, ...]
+
+
+class ResourceStatus(enum.Enum):
+    UP = "up"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """How the status command's result reads.
+
+    Without `match`: the exit code alone decides. With `match` (a regex template whose
+    placeholders are filled with escaped values): an up exit code plus a match is UP, an up
+    or down exit code without a match is DOWN. Any other exit code is UNKNOWN.
+    """
+
+    up_codes: frozenset[int] = frozenset({0})
+    down_codes: frozenset[int] = frozenset({1})
+    match: str | None = None
+
+
+@dataclass(frozen=True)
+class HostProfile:
+    name: str
+    actions: Mapping[tuple[str, str], tuple[Template, ...]]
+    status: Mapping[str, StatusRule]
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- value checks ---------------------------------------------------------------------------
+
+
+def _pattern(regex: str, what: str) -> Callable[[str], str]:
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"invalid {what} {value!r}")
+        return value
+
+    return check
+
+
+def _address(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError as exc:
+        raise ValueError(f"invalid IP address {value!r}") from exc
+
+
+def _abs_path(what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.startswith("/") or re.search(r"[\s\x00]", value) or ".." in value.split("/"):
+            raise ValueError(f"invalid {what} {value!r}: expected an absolute path, no whitespace or '..'")
+        return value
+
+    return check
+
+
+_VALIDATORS: dict[str, Callable[[str], str]] = {
+    "addr": _address,
+    "prefix": _pattern(r"^(?:[0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$", "prefix length"),
+    "netmask": _pattern(r"^(?:\d{1,3}\.){3}\d{1,3}$", "netmask"),
+    # Interface names, including HP-UX logical ones (lan900:1) and Linux labels (eth0:1).
+    "dev": _pattern(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,31}$", "network interface"),
+    "vg": _pattern(r"^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,127}$", "volume group name"),
+    "device": _abs_path("block device"),
+    "mountpoint": _abs_path("mount point"),
+    "fstype": _pattern(r"^[a-z0-9][a-z0-9._-]{0,15}$", "filesystem type"),
+    "options": _pattern(r"^[A-Za-z0-9_][A-Za-z0-9_=,.:/+-]{0,255}$", "mount options"),
+    "svc": _pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "service name"),
+    "map_dir": _abs_path("map directory"),
+    "symcli_bin": _abs_path("symcli bin directory"),
+}
+
+
+def _netmask(addr: str, prefix: str) -> str:
+    network = ipaddress.ip_network(f"{addr}/{prefix}", strict=False)
+    if network.version != 4:
+        raise ValueError("a dotted netmask exists only for IPv4 addresses")
+    return str(network.netmask)
+
+
+def resolve_values(profile: HostProfile, values: Mapping[str, str]) -> dict[str, str]:
+    """Profile defaults overlaid with the caller's values, each validated; netmask derived from prefix."""
+    merged = {**profile.defaults, **values}
+    resolved: dict[str, str] = {}
+    for key, value in merged.items():
+        if key not in _VALIDATORS:
+            raise ValueError(f"unknown host profile value {key!r}")
+        if not isinstance(value, str):
+            raise ValueError(f"host profile value {key!r} must be a string, got {type(value).__name__}")
+        resolved[key] = _VALIDATORS[key](value) if value else ""
+    if resolved.get("prefix") and resolved.get("addr"):
+        if int(resolved["prefix"]) > ipaddress.ip_address(resolved["addr"]).max_prefixlen:
+            raise ValueError(f"prefix /{resolved['prefix']} too long for {resolved['addr']}")
+        if not resolved.get("netmask") and ipaddress.ip_address(resolved["addr"]).version == 4:
+            resolved["netmask"] = _netmask(resolved["addr"], resolved["prefix"])
+    return resolved
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _fill(element: str, values: Mapping[str, str], *, required: bool) -> str | None:
+    missing: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        value = values.get(match.group(1), "")
+        if not value:
+            missing.append(match.group(1))
+        return value
+
+    text = _PLACEHOLDER.sub(replace, element)
+    if missing:
+        if required:
+            raise ValueError(f"missing value for {', '.join(missing)} in {element!r}")
+        return None
+    return text
+
+
+def render(template: Sequence[Element], values: Mapping[str, str]) -> list[str]:
+    """One argv from one template; values must already be validated (see resolve_values)."""
+    argv: list[str] = []
+    for element in template:
+        if isinstance(element, Opt):
+            filled = [_fill(part, values, required=False) for part in element.elements]
+            if all(part is not None for part in filled):
+                argv.extend(part for part in filled if part is not None)
+        else:
+            text = _fill(element, values, required=True)
+            assert text is not None  # required=True raises instead of returning None
+            argv.append(text)
+    return argv
+
+
+def render_action(
+    profile: HostProfile, resource: str, verb: str, values: Mapping[str, str]
+) -> list[list[str]]:
+    """The commands to run, in order, for e.g. ("vg", "start") → [vgimport ..., vgchange -a y ...]."""
+    templates = profile.actions.get((resource, verb))
+    if templates is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} {verb} action")
+    resolved = resolve_values(profile, values)
+    return [render(template, resolved) for template in templates]
+
+
+def status_command(profile: HostProfile, resource: str, values: Mapping[str, str]) -> list[str]:
+    (argv,) = render_action(profile, resource, "status", values)
+    return argv
+
+
+def interpret_status(
+    profile: HostProfile, resource: str, exit_code: int, stdout: str, values: Mapping[str, str]
+) -> ResourceStatus:
+    rule = profile.status.get(resource)
+    if rule is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} status rule")
+    if rule.match is None:
+        if exit_code in rule.up_codes:
+            return ResourceStatus.UP
+        return ResourceStatus.DOWN if exit_code in rule.down_codes else ResourceStatus.UNKNOWN
+    if exit_code not in rule.up_codes and exit_code not in rule.down_codes:
+        return ResourceStatus.UNKNOWN
+    resolved = resolve_values(profile, values)
+    pattern = _PLACEHOLDER.sub(lambda m: re.escape(resolved.get(m.group(1), "")), rule.match)
+    if exit_code in rule.up_codes and re.search(pattern, stdout, re.MULTILINE):
+        return ResourceStatus.UP
+    return ResourceStatus.DOWN
+
+
+# --- the profiles ---------------------------------------------------------------------------
+
+LINUX = HostProfile(
+    name="linux",
+    actions=MappingProxyType(
+        {
+            ("ip", "start"): (("ip", "addr", "add", "{addr}/{prefix}", "dev", "{dev}"),),
+            ("ip", "stop"): (("ip", "addr", "del", "{addr}/{prefix}", "dev", "{dev}"),),
+            ("ip", "status"): (("ip", "-o", "addr", "show", "dev", "{dev}"),),
+            ("vg", "start"): (("vgimport", "{vg}"), ("vgchange", "-a", "y", "{vg}")),
+            ("vg", "stop"): (("vgchange", "-a", "n", "{vg}"), ("vgexport", "{vg}")),
+            ("vg", "status"): (("vgs", "--noheadings", "-o", "vg_name,vg_attr", "{vg}"),),
+            ("fs", "start"): (
+                ("fsck", Opt("-t", "{fstype}"), "-y", "{device}"),
+                ("mount", Opt("-t", "{fstype}"), Opt("-o", "{options}"), "{device}", "{mountpoint}"),
+            ),
+            ("fs", "stop"): (("umount", "{mountpoint}"),),
+            ("fs", "status"): (("findmnt", "-n", "{mountpoint}"),),
+        }
+    ),
+    status=MappingProxyType(
+        {
+            # `ip` exits 1 when the interface does not exist: the address is then down too.
+            "ip": StatusRule(match=r"\binet6?\s+{addr}/"),
+            # LVM exits 5 for an unknown VG; the third vg_attr letter is 'x' once exported.
+            "vg": StatusRule(down_codes=frozenset({5}), match=r"^\s*{vg}\s+..-"),
+            "fs": StatusRule(),
+        }
+    ),
+)
+
+HPUX = HostProfile(
+    name="hpux",
+    actions=MappingProxyType(
+        {
+            ("ip", "start"): (("ifconfig", "{dev}", "{addr}", "netmask", "{netmask}", "up"),),
+            # Setting a logical interface's address to 0.0.0.0 is how HP-UX removes it.
+            ("ip", "stop"): (("ifconfig", "{dev}", "0.0.0.0"),),
+            ("ip", "status"): (("ifconfig", "{dev}"),),
+            ("vg", "start"): (
+                ("vgimport", "-m", "{map_dir}/vg_{svc}_{vg}.map", "-s", "-N", "{vg}"),
+                ("vgchange", "-a", "y", "{vg}"),
+            ),
+            ("vg", "stop"): (("vgchange", "-a", "n", "{vg}"), ("vgexport", "{vg}")),
+            ("vg", "status"): (("vgdisplay", "{vg}"),),
+            ("fs", "start"): (
+                ("fsck", "-F", "{fstype}", "-y", "{device}"),
+                ("mount", "-F", "{fstype}", Opt("-o", "{options}"), "{device}", "{mountpoint}"),
+            ),
+            ("fs", "stop"): (("umount", "{mountpoint}"),),
+            ("fs", "status"): (("mount", "-p"),),
+        }
+    ),
+    status=MappingProxyType(
+        {
+            "ip": StatusRule(match=r"\binet\s+{addr}\s"),
+            # vgdisplay fails on a VG that is not activated (or not imported).
+            "vg": StatusRule(),
+            # `mount -p` lists mounts in fstab form: device, mount point, type, ...
+            "fs": StatusRule(down_codes=frozenset(), match=r"^{device}\s+{mountpoint}\s"),
+        }
+    ),
+    defaults=MappingProxyType({"map_dir": "/var/lib/opensvc", "fstype": "vxfs"}),
+)
+
+
+def _sim(*args: str) -> Template:
+    return ("{symcli_bin}/symsim-host", *args)
+
+
+SIM = HostProfile(
+    name="sim",
+    actions=MappingProxyType(
+        {
+            ("ip", "start"): (_sim("ip", "add", "{addr}", "{dev}"),),
+            ("ip", "stop"): (_sim("ip", "del", "{addr}", "{dev}"),),
+            ("ip", "status"): (_sim("ip", "status", "{addr}", "{dev}"),),
+            ("vg", "start"): (_sim("vg", "import", "{vg}"), _sim("vg", "activate", "{vg}")),
+            ("vg", "stop"): (_sim("vg", "deactivate", "{vg}"), _sim("vg", "export", "{vg}")),
+            ("vg", "status"): (_sim("vg", "status", "{vg}"),),
+            ("fs", "start"): (
+                _sim("fs", "fsck", "{device}"),
+                _sim("fs", "mount", "{device}", "{mountpoint}"),
+            ),
+            ("fs", "stop"): (_sim("fs", "umount", "{device}", "{mountpoint}"),),
+            ("fs", "status"): (_sim("fs", "status", "{device}", "{mountpoint}"),),
+        }
+    ),
+    status=MappingProxyType({"ip": StatusRule(), "vg": StatusRule(), "fs": StatusRule()}),
+    defaults=MappingProxyType({"symcli_bin": "/usr/symcli/bin"}),
+)
+
+PROFILES: Mapping[str, HostProfile] = MappingProxyType({p.name: p for p in (LINUX, HPUX, SIM)})
+
+
+def get_profile(name: str) -> HostProfile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown host profile {name!r}; known: {', '.join(sorted(PROFILES))}") from None

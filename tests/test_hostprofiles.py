@@ -1,0 +1,290 @@
+"""Host command profiles: each profile and operation renders the exact argv; status reads right."""
+
+from __future__ import annotations
+
+import pytest
+
+from clonepilot.hostprofiles import (
+    PROFILES,
+    HostProfile,
+    Opt,
+    ResourceStatus,
+    get_profile,
+    interpret_status,
+    render,
+    render_action,
+    status_command,
+)
+
+HPUX = get_profile("hpux")
+LINUX = get_profile("linux")
+SIM = get_profile("sim")
+
+SEED_IP = {"addr": "192.168.32.41", "prefix": "22", "dev": "lan900:1"}
+SEED_VG = {"svc": "aastmphpux", "vg": "vgCVI"}
+SEED_FS = {"device": "/dev/vgCVI/lv_CVI", "mountpoint": "/aaststcvi"}
+
+
+def _lines(commands: list[list[str]]) -> list[str]:
+    return [" ".join(argv) for argv in commands]
+
+
+def test_hpux_reproduces_the_seed_log_lines_exactly() -> None:
+    assert _lines(render_action(HPUX, "ip", "start", SEED_IP)) == [
+        "ifconfig lan900:1 192.168.32.41 netmask 255.255.252.0 up"
+    ]
+    assert _lines(render_action(HPUX, "vg", "start", SEED_VG)) == [
+        "vgimport -m /var/lib/opensvc/vg_aastmphpux_vgCVI.map -s -N vgCVI",
+        "vgchange -a y vgCVI",
+    ]
+    assert _lines(render_action(HPUX, "fs", "start", SEED_FS)) == [
+        "fsck -F vxfs -y /dev/vgCVI/lv_CVI",
+        "mount -F vxfs /dev/vgCVI/lv_CVI /aaststcvi",
+    ]
+
+
+def test_hpux_map_dir_is_a_profile_value() -> None:
+    (vgimport, _) = render_action(HPUX, "vg", "start", {**SEED_VG, "map_dir": "/etc/lvmconf"})
+    assert vgimport[2] == "/etc/lvmconf/vg_aastmphpux_vgCVI.map"
+
+
+def test_hpux_reverse_and_status_commands() -> None:
+    assert render_action(HPUX, "ip", "stop", SEED_IP) == [["ifconfig", "lan900:1", "0.0.0.0"]]
+    assert render_action(HPUX, "vg", "stop", SEED_VG) == [
+        ["vgchange", "-a", "n", "vgCVI"],
+        ["vgexport", "vgCVI"],
+    ]
+    assert render_action(HPUX, "fs", "stop", SEED_FS) == [["umount", "/aaststcvi"]]
+    assert status_command(HPUX, "ip", SEED_IP) == ["ifconfig", "lan900:1"]
+    assert status_command(HPUX, "vg", SEED_VG) == ["vgdisplay", "vgCVI"]
+    assert status_command(HPUX, "fs", SEED_FS) == ["mount", "-p"]
+    (_, mount) = render_action(HPUX, "fs", "start", {**SEED_FS, "options": "delaylog,largefiles"})
+    assert mount == ["mount", "-F", "vxfs", "-o", "delaylog,largefiles", "/dev/vgCVI/lv_CVI", "/aaststcvi"]
+
+
+def test_linux_commands() -> None:
+    ip = {"addr": "10.1.2.3", "prefix": "24", "dev": "eth0"}
+    assert render_action(LINUX, "ip", "start", ip) == [["ip", "addr", "add", "10.1.2.3/24", "dev", "eth0"]]
+    assert render_action(LINUX, "ip", "stop", ip) == [["ip", "addr", "del", "10.1.2.3/24", "dev", "eth0"]]
+    assert status_command(LINUX, "ip", ip) == ["ip", "-o", "addr", "show", "dev", "eth0"]
+    vg = {"vg": "vgapp"}
+    assert render_action(LINUX, "vg", "start", vg) == [
+        ["vgimport", "vgapp"],
+        ["vgchange", "-a", "y", "vgapp"],
+    ]
+    assert render_action(LINUX, "vg", "stop", vg) == [["vgchange", "-a", "n", "vgapp"], ["vgexport", "vgapp"]]
+    assert status_command(LINUX, "vg", vg) == ["vgs", "--noheadings", "-o", "vg_name,vg_attr", "vgapp"]
+    fs = {"device": "/dev/vgapp/lvdata", "mountpoint": "/u01"}
+    assert render_action(LINUX, "fs", "start", fs) == [
+        ["fsck", "-y", "/dev/vgapp/lvdata"],
+        ["mount", "/dev/vgapp/lvdata", "/u01"],
+    ]
+    full = {**fs, "fstype": "ext4", "options": "noatime,nodev"}
+    assert render_action(LINUX, "fs", "start", full) == [
+        ["fsck", "-t", "ext4", "-y", "/dev/vgapp/lvdata"],
+        ["mount", "-t", "ext4", "-o", "noatime,nodev", "/dev/vgapp/lvdata", "/u01"],
+    ]
+    # An empty optional value drops its whole group, not just the value.
+    assert render_action(LINUX, "fs", "start", {**full, "fstype": ""})[1] == [
+        "mount",
+        "-o",
+        "noatime,nodev",
+        "/dev/vgapp/lvdata",
+        "/u01",
+    ]
+    assert render_action(LINUX, "fs", "stop", fs) == [["umount", "/u01"]]
+    assert status_command(LINUX, "fs", fs) == ["findmnt", "-n", "/u01"]
+
+
+def test_linux_ipv6() -> None:
+    ip = {"addr": "fd00::10", "prefix": "64", "dev": "eth1"}
+    assert render_action(LINUX, "ip", "start", ip) == [["ip", "addr", "add", "fd00::10/64", "dev", "eth1"]]
+    out = "3: eth1    inet6 fd00::10/64 scope global \\       valid_lft forever preferred_lft forever\n"
+    assert interpret_status(LINUX, "ip", 0, out, ip) is ResourceStatus.UP
+
+
+def test_sim_commands() -> None:
+    values = {"symcli_bin": "/opt/symsim/bin", "addr": "10.9.0.5", "dev": "sim0"}
+    assert render_action(SIM, "ip", "start", values) == [
+        ["/opt/symsim/bin/symsim-host", "ip", "add", "10.9.0.5", "sim0"]
+    ]
+    assert render_action(SIM, "ip", "stop", values) == [
+        ["/opt/symsim/bin/symsim-host", "ip", "del", "10.9.0.5", "sim0"]
+    ]
+    assert status_command(SIM, "ip", values) == [
+        "/opt/symsim/bin/symsim-host",
+        "ip",
+        "status",
+        "10.9.0.5",
+        "sim0",
+    ]
+    host = "/usr/symcli/bin/symsim-host"  # the default bin dir
+    assert render_action(SIM, "vg", "start", {"vg": "vgapp"}) == [
+        [host, "vg", "import", "vgapp"],
+        [host, "vg", "activate", "vgapp"],
+    ]
+    assert render_action(SIM, "vg", "stop", {"vg": "vgapp"}) == [
+        [host, "vg", "deactivate", "vgapp"],
+        [host, "vg", "export", "vgapp"],
+    ]
+    assert status_command(SIM, "vg", {"vg": "vgapp"}) == [host, "vg", "status", "vgapp"]
+    fs = {"device": "/dev/vgapp/lvdata", "mountpoint": "/u01"}
+    assert render_action(SIM, "fs", "start", fs) == [
+        [host, "fs", "fsck", "/dev/vgapp/lvdata"],
+        [host, "fs", "mount", "/dev/vgapp/lvdata", "/u01"],
+    ]
+    assert render_action(SIM, "fs", "stop", fs) == [[host, "fs", "umount", "/dev/vgapp/lvdata", "/u01"]]
+    assert status_command(SIM, "fs", fs) == [host, "fs", "status", "/dev/vgapp/lvdata", "/u01"]
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_profile_covers_the_staged_start_stop(name: str) -> None:
+    profile = PROFILES[name]
+    for resource in ("ip", "vg", "fs"):
+        for verb in ("start", "stop", "status"):
+            assert (resource, verb) in profile.actions
+        assert resource in profile.status
+        assert len(profile.actions[(resource, "status")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("profile", "resource", "exit_code", "stdout", "values", "status"),
+    [
+        (SIM, "ip", 0, "", {"addr": "10.0.0.5", "dev": "sim0"}, ResourceStatus.UP),
+        (SIM, "ip", 1, "", {"addr": "10.0.0.5", "dev": "sim0"}, ResourceStatus.DOWN),
+        (SIM, "vg", 2, "usage", {"vg": "vgapp"}, ResourceStatus.UNKNOWN),
+        (
+            LINUX,
+            "fs",
+            0,
+            "/u01 /dev/mapper/vgapp-lvdata ext4 rw\n",
+            {"mountpoint": "/u01"},
+            ResourceStatus.UP,
+        ),
+        (LINUX, "fs", 1, "", {"mountpoint": "/u01"}, ResourceStatus.DOWN),
+        (
+            LINUX,
+            "ip",
+            0,
+            "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\n",
+            {"addr": "10.0.0.5", "prefix": "24", "dev": "eth0"},
+            ResourceStatus.UP,
+        ),
+        # 10.0.0.50 must not count as 10.0.0.5, nor the dot as any character.
+        (
+            LINUX,
+            "ip",
+            0,
+            "2: eth0    inet 10.0.0.50/24 brd 10.0.0.255 scope global eth0\n",
+            {"addr": "10.0.0.5", "prefix": "24", "dev": "eth0"},
+            ResourceStatus.DOWN,
+        ),
+        (
+            LINUX,
+            "ip",
+            0,
+            "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\n",
+            {"addr": "10.0.1.5", "prefix": "24", "dev": "eth0"},
+            ResourceStatus.DOWN,
+        ),
+        (
+            LINUX,
+            "ip",
+            1,
+            'Device "eth9" does not exist.\n',
+            {"addr": "10.0.0.5", "dev": "eth9"},
+            ResourceStatus.DOWN,
+        ),
+        (LINUX, "ip", 255, "", {"addr": "10.0.0.5", "dev": "eth0"}, ResourceStatus.UNKNOWN),
+        (LINUX, "vg", 0, "  vgapp wz--n-\n", {"vg": "vgapp"}, ResourceStatus.UP),
+        (LINUX, "vg", 0, "  vgapp wzx-n-\n", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        (LINUX, "vg", 5, "", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        (
+            HPUX,
+            "ip",
+            0,
+            "lan900:1: flags=843<UP,BROADCAST,RUNNING,MULTICAST>\n"
+            "        inet 192.168.32.41 netmask fffffc00 broadcast 192.168.35.255\n",
+            SEED_IP,
+            ResourceStatus.UP,
+        ),
+        (HPUX, "ip", 1, "ifconfig: no such interface\n", SEED_IP, ResourceStatus.DOWN),
+        (HPUX, "vg", 0, "--- Volume groups ---\nVG Name /dev/vgCVI\n", SEED_VG, ResourceStatus.UP),
+        (HPUX, "vg", 1, "", SEED_VG, ResourceStatus.DOWN),
+        (
+            HPUX,
+            "fs",
+            0,
+            "/dev/vg00/lvol3 / vxfs delaylog 0 1\n/dev/vgCVI/lv_CVI /aaststcvi vxfs delaylog 0 2\n",
+            SEED_FS,
+            ResourceStatus.UP,
+        ),
+        (
+            HPUX,
+            "fs",
+            0,
+            "/dev/vg00/lvol3 / vxfs delaylog 0 1\n/dev/vgCVI/lv_CVI /aaststcvi2 vxfs rw 0 2\n",
+            SEED_FS,
+            ResourceStatus.DOWN,
+        ),
+    ],
+)
+def test_status_interpretation(
+    profile: HostProfile,
+    resource: str,
+    exit_code: int,
+    stdout: str,
+    values: dict[str, str],
+    status: ResourceStatus,
+) -> None:
+    assert interpret_status(profile, resource, exit_code, stdout, values) is status
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"addr": "192.168.32.300", "prefix": "22", "dev": "lan900:1"}, "IP address"),
+        ({"addr": "192.168.32.41", "prefix": "33", "dev": "lan900:1"}, "too long"),
+        ({"addr": "192.168.32.41", "prefix": "22", "dev": "-lan900"}, "interface"),
+        ({"addr": "192.168.32.41", "prefix": "22", "dev": "lan0; reboot"}, "interface"),
+        ({"addr": "192.168.32.41", "prefix": "22", "dev": "lan900:1", "colour": "red"}, "unknown"),
+        ({"addr": "192.168.32.41", "prefix": "22"}, "missing value for dev"),
+    ],
+)
+def test_bad_ip_values_refused(values: dict[str, str], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        render_action(HPUX, "ip", "start", values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"device": "dev/vgCVI/lv_CVI", "mountpoint": "/aaststcvi"},
+        {"device": "/dev/vgCVI/lv_CVI", "mountpoint": "/aast stcvi"},
+        {"device": "/dev/vgCVI/lv_CVI", "mountpoint": "/mnt/../etc"},
+        {"device": "/dev/vgCVI/lv_CVI", "mountpoint": "/aaststcvi", "options": "-rw"},
+        {"device": "/dev/vgCVI/lv_CVI", "mountpoint": "/aaststcvi", "fstype": "vx fs"},
+        {"device": "/dev/vgCVI/lv_CVI", "mountpoint": ""},
+    ],
+)
+def test_bad_fs_values_refused(values: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        render_action(HPUX, "fs", "start", values)
+
+
+def test_hpux_ipv6_has_no_dotted_netmask() -> None:
+    with pytest.raises(ValueError, match="netmask"):
+        render_action(HPUX, "ip", "start", {"addr": "fd00::1", "prefix": "64", "dev": "lan900:1"})
+
+
+def test_render_keeps_each_element_whole() -> None:
+    # A value with characters a shell would split on can never reach render (validation
+    # refuses it), but render itself still never splits: one element in, one element out.
+    assert render(("echo", "{vg}", Opt("-o", "{options}")), {"vg": "a b", "options": ""}) == ["echo", "a b"]
+
+
+def test_unknown_profile_and_action() -> None:
+    with pytest.raises(ValueError, match="known: hpux, linux, sim"):
+        get_profile("aix")
+    with pytest.raises(ValueError, match="no app start"):
+        render_action(LINUX, "app", "start", {})
