@@ -7,6 +7,7 @@ finishes the others get a larger share from exactly that moment on.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from symsim.model import ACTIVATED, COPYING, Array, Pair
@@ -17,7 +18,8 @@ def _goal(pair: Pair) -> float:
     stall = pair.get("stall")
     if stall is None:
         return 0.0
-    return pair["total"] * (1.0 - stall["pct"] / 100.0)
+    # Whole tracks, rounded so that the displayed (floored) percent reaches exactly the stall point.
+    return float(math.floor(pair["total"] * (100.0 - stall["pct"]) / 100.0 + 1e-9))
 
 
 def _finish(pair: Pair) -> None:

@@ -30,6 +30,7 @@ from clonepilot.transport.errors import (
     TransportError,
     describe,
 )
+from clonepilot.transport.hostkeys import HostKeyCheck, HostKeyPolicy
 
 # Exceptions that mean "the SSH connection is broken" once it was established.
 _LINK_ERRORS = (paramiko.SSHException, EOFError, OSError)
@@ -41,8 +42,6 @@ _STDIN_POLL = 0.01
 _MAX_WAIT = 1.0
 # How long write_file waits for each SFTP reply when no command_timeout is configured.
 _SFTP_TIMEOUT = 60.0
-# Serialises appends to known_hosts files from concurrent first connections.
-_KNOWN_HOSTS_LOCK = threading.Lock()
 
 
 def _secret_repr(value: str | None) -> str:
@@ -78,11 +77,6 @@ class SSHOptions:
         return f"SSHOptions({shown})"
 
     __str__ = __repr__
-
-
-def fingerprint(key: paramiko.PKey) -> str:
-    """The key's type and OpenSSH-style SHA256 fingerprint, as `ssh-keygen -lf` shows it."""
-    return f"{key.get_name()} {key.fingerprint}"
 
 
 class SSHTransport(Transport):
@@ -143,22 +137,21 @@ class SSHTransport(Transport):
         opts = self.options
         pkey = self._load_key(command)
         client = paramiko.SSHClient()
-        known_hosts = os.path.expanduser(opts.known_hosts)
+        check = HostKeyCheck(
+            node=self.node,
+            host=self.host,
+            port=self.port,
+            known_hosts=os.path.expanduser(opts.known_hosts),
+            system_known_hosts=opts.system_known_hosts,
+            accept_new=opts.accept_new_host_keys,
+            command=command,
+        )
         try:
-            if opts.system_known_hosts and os.path.isfile(opts.system_known_hosts):
-                client.load_system_host_keys(opts.system_known_hosts)
-            if os.path.isfile(known_hosts):
-                client.load_host_keys(known_hosts)
-        except (OSError, paramiko.SSHException) as exc:
+            check.load(client)
+        except HostKeyError:
             client.close()
-            raise HostKeyError(
-                describe(self.node, command, f"cannot read known_hosts: {exc}; fix or remove the file"),
-                node=self.node,
-                command=command,
-                fingerprint="",
-                changed=False,
-            ) from None
-        client.set_missing_host_key_policy(_HostKeyPolicy(self, command, known_hosts))
+            raise
+        client.set_missing_host_key_policy(HostKeyPolicy(check))
         timeout = opts.connect_timeout
         try:
             client.connect(
@@ -180,7 +173,7 @@ class SSHTransport(Transport):
             raise
         except paramiko.BadHostKeyException as exc:
             client.close()
-            raise self._changed_key_error(command, exc, known_hosts) from None
+            raise check.changed(exc) from None
         except paramiko.AuthenticationException as exc:
             client.close()
             raise AuthError(
@@ -247,28 +240,6 @@ class SSHTransport(Transport):
             ),
             node=self.node,
             command=command,
-        )
-
-    def _known_hosts_name(self) -> str:
-        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
-
-    def _changed_key_error(
-        self, command: str | None, exc: paramiko.BadHostKeyException, known_hosts: str
-    ) -> HostKeyError:
-        name = self._known_hosts_name()
-        return HostKeyError(
-            describe(
-                self.node,
-                command,
-                f"HOST KEY CHANGED: {name} presents {fingerprint(exc.key)} but known_hosts records "
-                f"{fingerprint(exc.expected_key)}. This may be an attack; if the node was reinstalled "
-                f"and you verified the new key, run `ssh-keygen -R {shlex.quote(name)} -f "
-                f"{shlex.quote(known_hosts)}` and connect again",
-            ),
-            node=self.node,
-            command=command,
-            fingerprint=exc.key.fingerprint,
-            changed=True,
         )
 
     # -- commands ---------------------------------------------------------------------------
@@ -437,7 +408,7 @@ class SSHTransport(Transport):
         pgid = _take_pgid(err, tag)[1] if tag is not None else None
         if pgid is None:
             return  # killed before its shell even started: nothing runs yet to be killed
-        with contextlib.suppress(TransportError):
+        try:
             self._execute(
                 ("kill", "-s", "KILL", "--", f"-{pgid}"),
                 {},
@@ -445,6 +416,9 @@ class SSHTransport(Transport):
                 self.options.connect_timeout,
                 killable=False,
             )
+        except TransportError:
+            # The connection itself is stuck (a hung node): give the next command a fresh one.
+            self._forget(chan.get_transport())
 
     def _raise_dropped(self, command: str | None, exc: BaseException | None) -> NoReturn:
         detail = f" ({exc})" if exc is not None and str(exc) else ""
@@ -543,50 +517,6 @@ class SSHTransport(Transport):
                 self._client = None
 
 
-class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
-    """Refuse unknown host keys with a message saying what to do, or record them if allowed."""
-
-    def __init__(self, owner: SSHTransport, command: str | None, known_hosts: str) -> None:
-        self._owner = owner
-        self._command = command
-        self._known_hosts = known_hosts
-
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
-        owner = self._owner
-        if not owner.options.accept_new_host_keys:
-            port_flag = f"-p {owner.port} " if owner.port != 22 else ""
-            raise HostKeyError(
-                describe(
-                    owner.node,
-                    self._command,
-                    f"host key of {hostname} is unknown ({fingerprint(key)}); verify that fingerprint "
-                    f"with the node's administrator, then add it with `ssh-keyscan {port_flag}-t "
-                    f"{key.get_name()} {shlex.quote(owner.host)} >> {shlex.quote(self._known_hosts)}` "
-                    "or connect once with accept_new_host_keys enabled",
-                ),
-                node=owner.node,
-                command=self._command,
-                fingerprint=key.fingerprint,
-                changed=False,
-            )
-        try:
-            _append_known_host(self._known_hosts, hostname, key)
-        except OSError as exc:
-            raise HostKeyError(
-                describe(
-                    owner.node,
-                    self._command,
-                    f"cannot record the new host key in {self._known_hosts}: {exc.strerror or exc}; "
-                    "fix the file's permissions or configure another known_hosts path",
-                ),
-                node=owner.node,
-                command=self._command,
-                fingerprint=key.fingerprint,
-                changed=False,
-            ) from None
-        client.get_host_keys().add(hostname, key.get_name(), key)
-
-
 def _take_pgid(err: bytes, tag: bytes | None) -> tuple[bytes, int | None]:
     """Split the shell's pid report (one `<tag><pid>` line) off stderr; return the rest and the pid."""
     if tag is None:
@@ -597,17 +527,3 @@ def _take_pgid(err: bytes, tag: bytes | None) -> tuple[bytes, int | None]:
         return err, None
     digits = err[start + len(tag) : end]
     return err[:start] + err[end + 1 :], int(digits) if digits.isdigit() else None
-
-
-def _append_known_host(path: str, hostname: str, key: paramiko.PKey) -> None:
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    with _KNOWN_HOSTS_LOCK, open(path, "a+b") as handle:
-        handle.seek(0, os.SEEK_END)
-        needs_newline = False
-        if handle.tell() > 0:
-            handle.seek(-1, os.SEEK_END)
-            needs_newline = handle.read(1) != b"\n"
-        line = f"{hostname} {key.get_name()} {key.get_base64()}\n"
-        handle.write((b"\n" if needs_newline else b"") + line.encode())

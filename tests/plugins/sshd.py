@@ -282,7 +282,10 @@ def sshd() -> Iterator[SSHServer]:
     if shutil.which("ssh-keygen") is None:
         pytest.fail("ssh-keygen is missing: install openssh-client (apt-get install openssh-client)")
     # sshd refuses to start without its privilege-separation directory.
-    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    try:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    except PermissionError:
+        pytest.fail("/run/sshd is missing and cannot be created: run `sudo mkdir -p /run/sshd` once")
     workdir = Path(tempfile.mkdtemp(prefix="clonepilot-sshd-"))
     (workdir / "home").mkdir()
     server = SSHServer(workdir=workdir, port=_free_port(), user=getpass.getuser())

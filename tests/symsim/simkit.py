@@ -40,7 +40,12 @@ def sym(tool: str, *args: str) -> Result:
 def set_speed(home: Path, tracks_per_sec: float | None = None, write_rate: float | None = None) -> None:
     with store.transaction(home) as state:
         arrays.set_speed(
-            state, tracks_per_sec=tracks_per_sec, sid=None, time_scale=None, write_rate=write_rate, op_time=None
+            state,
+            tracks_per_sec=tracks_per_sec,
+            sid=None,
+            time_scale=None,
+            write_rate=write_rate,
+            op_time=None,
         )
 
 

@@ -1,4 +1,7 @@
-"""Every clone action from every pair state (reference §2.2): the new state, or the real error and exit code."""
+"""Every clone action from every pair state (reference §2.2).
+
+Each gives either the new state or the real error and exit code.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +30,38 @@ WRONG, NO_SESSION = "wrong", "nosession"
 TABLE: dict[str, dict[str, str | int]] = {
     "none": dict.fromkeys(ACTIONS[1:], NO_SESSION) | {"create": "Created"},
     "Created": {"create": 18, "recreate": WRONG, "activate": "CopyInProg", "restore": WRONG, "split": WRONG},
-    "PreCopy": {"create": WRONG, "recreate": WRONG, "activate": "CopyInProg", "restore": WRONG, "split": WRONG},
-    "Recreated": {"create": WRONG, "recreate": 18, "activate": "CopyInProg", "restore": WRONG, "split": WRONG},
+    "PreCopy": {
+        "create": WRONG,
+        "recreate": WRONG,
+        "activate": "CopyInProg",
+        "restore": WRONG,
+        "split": WRONG,
+    },
+    "Recreated": {
+        "create": WRONG,
+        "recreate": 18,
+        "activate": "CopyInProg",
+        "restore": WRONG,
+        "split": WRONG,
+    },
     "CopyInProg": {"create": WRONG, "recreate": WRONG, "activate": 18, "restore": 22, "split": 22},
     "CopyOnAccess": {"create": WRONG, "recreate": "Recreated", "activate": 18, "restore": 22, "split": WRONG},
-    "Copied": {"create": WRONG, "recreate": "Recreated", "activate": 18, "restore": "RestInProg", "split": "Split"},
+    "Copied": {
+        "create": WRONG,
+        "recreate": "Recreated",
+        "activate": 18,
+        "restore": "RestInProg",
+        "split": "Split",
+    },
     "RestInProg": {"create": WRONG, "recreate": WRONG, "activate": WRONG, "restore": 18, "split": WRONG},
     "Restored": {"create": WRONG, "recreate": WRONG, "activate": WRONG, "restore": 18, "split": "Split"},
-    "Split": {"create": WRONG, "recreate": "Recreated", "activate": WRONG, "restore": "RestInProg", "split": 18},
+    "Split": {
+        "create": WRONG,
+        "recreate": "Recreated",
+        "activate": WRONG,
+        "restore": "RestInProg",
+        "split": 18,
+    },
 }
 for _state in STATES[1:]:
     TABLE[_state].setdefault("terminate", "none")

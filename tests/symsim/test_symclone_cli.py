@@ -28,7 +28,13 @@ def parse_query(text: str) -> list[dict[str, str]]:
             break
         f = line.split()
         rows.append(
-            dict(zip(["src_ldev", "src", "prot", "smod", "tgt_ldev", "tgt", "tmod", "cgdp", "state", "pct"], f))
+            dict(
+                zip(
+                    ["src_ldev", "src", "prot", "smod", "tgt_ldev", "tgt", "tmod", "cgdp", "state", "pct"],
+                    f,
+                    strict=True,
+                )
+            )
         )
     return rows
 
@@ -72,10 +78,15 @@ def test_pairs_file_form_and_file_synonym(two_pairs: Path, tmp_path: Path) -> No
 
 
 def test_explicit_pairs_messages_and_symld_one_word(two_pairs: Path) -> None:
-    result = sym("symclone", "-g", "dg", "create", "DEV001", "symld", "TGT001", "DEV002", "sym", "ld", "TGT002", "-nop")
+    result = sym(
+        "symclone", "-g", "dg", "create", "DEV001", "symld", "TGT001", "DEV002", "sym", "ld", "TGT002", "-nop"
+    )
     assert result.code == 0, result
     assert result.out.count("'Create' operation execution is in progress for device") == 2
-    assert "'Create' operation successfully executed for device 'DEV002'\nin group 'dg' paired with target device 'TGT002'." in result.out
+    assert (
+        "'Create' operation successfully executed for device 'DEV002'\n"
+        "in group 'dg' paired with target device 'TGT002'." in result.out
+    )
     bad = sym("symclone", "-g", "dg", "-nop", "activate", "DEV001", "sym", "TGT001")
     assert bad.code == errors.FAIL and "Invalid device pair" in bad.err
     missing = sym("symclone", "-g", "dg", "-nop", "activate", "DEV009", "sym", "ld", "TGT001")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from symsim import model, timemodel
-from tests.symsim.test_symclone_cli import parse_query
 from tests.symsim.simkit import make_array, make_group, pair_state, set_speed, sym
+from tests.symsim.test_symclone_cli import parse_query
 
 
 def _array(tps: float, *pairs: tuple[str, float]) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -121,16 +123,44 @@ def test_errors_share_one_base(sshd: SSHServer) -> None:
     assert issubclass(ConnectError, TransportError) and issubclass(ConnectionDropped, TransportError)
 
 
-def test_hung_node_times_out_a_file_write_then_reconnects(sshd: SSHServer, tmp_path) -> None:
-    from clonepilot.transport import CommandTimeout
-
-    with SSHTransport(sshd.node, replace(sshd.options, command_timeout=0.5)) as transport:
+def test_unresponsive_connection_is_replaced_before_a_command(sshd: SSHServer, tmp_path) -> None:
+    with SSHTransport(sshd.node, replace(sshd.options, connect_timeout=0.5)) as transport:
         assert transport.run(["true"]).ok
         started = time.monotonic()
-        with sshd.frozen_sessions() as frozen, pytest.raises(CommandTimeout) as caught:
+        with sshd.frozen_sessions() as frozen:
             assert frozen
+            # Nothing ran yet on the hung connection, so a fresh one is used after connect_timeout.
             transport.write_file(str(tmp_path / "pairs"), "x")
+            assert transport.run(["echo", "fresh"]).stdout == "fresh\n"
         assert time.monotonic() - started < 3
-        assert isinstance(caught.value, RetryableError) and str(tmp_path / "pairs") in str(caught.value)
+        assert transport.connections_opened == 2
+        assert (tmp_path / "pairs").read_text() == "x"
+
+
+def test_command_on_a_node_that_hangs_times_out(sshd: SSHServer) -> None:
+    from clonepilot.transport import CommandTimeout
+
+    arg = marker()
+    options = replace(sshd.options, connect_timeout=0.5)
+    caught: list[BaseException] = []
+    with SSHTransport(sshd.node, options) as transport:
+
+        def run() -> None:
+            try:
+                transport.run(["sleep", arg], timeout=1)
+            except BaseException as exc:
+                caught.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            assert wait_until(lambda: bool(pids_running(arg)))
+            with sshd.frozen_sessions():
+                thread.join(timeout=10)
+        finally:
+            # The hung node could not kill it; this test can (and must not leave it running).
+            for pid in pids_running(arg):
+                os.kill(pid, signal.SIGKILL)
+        assert len(caught) == 1 and isinstance(caught[0], CommandTimeout), caught
         assert transport.run(["echo", "fresh"]).stdout == "fresh\n"
         assert transport.connections_opened == 2
