@@ -230,3 +230,21 @@ def test_invalid_pairs(symsim_home: Path, tmp_path: Path) -> None:
     unknown = pairs_file(tmp_path, ["00100 00999"])
     result = sym("symclone", "-sid", "123", "-f", unknown, "-nop", "create")
     assert result.code == errors.FAIL and "was not found" in result.err
+
+
+def test_query_repeats_with_i_and_c(two_pairs: Path) -> None:
+    set_speed(two_pairs, 8192 * 4)
+    assert sym("symclone", "-g", "dg", "-nop", "create", "DEV001", "sym", "ld", "TGT001").code == 0
+    assert sym("symclone", "-g", "dg", "-nop", "activate", "DEV001", "sym", "ld", "TGT001").code == 0
+    result = sym("symclone", "-g", "dg", "query", "-i", "1", "-c", "2")
+    assert result.code == 0
+    assert result.out.count("Device Group (DG) Name: dg") == 2
+    first, second = result.out.split("Device Group (DG) Name: dg")[1:]
+    assert parse_query(first)[0]["state"] == "CopyInProg"
+    assert parse_query(second)[0]["state"] == "Copied"
+
+
+def test_symcfg_unknown_sid_and_help(two_pairs: Path) -> None:
+    bad = sym("symcfg", "-sid", "555", "list")
+    assert bad.code == errors.FAIL and "not valid" in bad.err
+    assert "Usage: symclone" in sym("symclone", "-h").out
