@@ -106,6 +106,9 @@ class RunContext:
         self.dry_run = dry_run
         self.pool = TransportPool(ssh_options or ssh_options_from(settings))
         self.journal = Journal()
+        # Per-run objects keyed by rid (e.g. a clone set's dry-run overlay), shared by the run's steps.
+        self.cache: dict[str, object] = {}
+        self.cache_lock = threading.Lock()
         self._progress = progress
         self.logger = logger or log
 
