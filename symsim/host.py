@@ -91,6 +91,25 @@ def host_state(home: Path) -> dict[str, Any]:
     return {key: view[key] for key in ("vgs", "mounts", "ips", "dbs")}
 
 
+def pd_name(home: Path, sid: str, dev: str) -> str | None:
+    """The host device file of an array device, if a volume group registered on the host uses it.
+
+    `symdev list -v` prints it as pd_name; devices the host has no VG on are 'Not Visible', as on a
+    host whose SCSI buses were never scanned for them. Reads host.json only (the array lock may be held).
+    """
+    if not (Path(home) / "host.json").exists():
+        return None
+    wanted = dev.upper().lstrip("0")
+    with transaction(Path(home), write=False) as state:
+        for rec in state["vgs"].values():
+            if rec["sid"] != sid:
+                continue
+            for name, path in rec["pvs"].items():
+                if name.upper().lstrip("0") == wanted:
+                    return str(path)
+    return None
+
+
 # --- ip ------------------------------------------------------------------------------------------
 
 
