@@ -4,12 +4,12 @@ import xml.etree.ElementTree as ET
 
 
 def _pd_names(symsim_array, devs: str) -> dict[str, str]:
-    out = symsim_array.run("symdev", "-sid", symsim_array.sid, "list", "-v", "-devs", devs, "-output", "xml_e")
+    out = symsim_array.run(
+        "symdev", "-sid", symsim_array.sid, "list", "-v", "-devs", devs, "-output", "xml_e"
+    )
     assert out.returncode == 0, out.stderr
     root = ET.fromstring(out.stdout)
-    return {
-        d.findtext("Dev_Info/dev_name"): d.findtext("Dev_Info/pd_name") for d in root.iter("Device")
-    }
+    return {d.findtext("Dev_Info/dev_name"): d.findtext("Dev_Info/pd_name") for d in root.iter("Device")}
 
 
 def test_devices_of_a_registered_vg_are_visible_others_not(symsim_array):
