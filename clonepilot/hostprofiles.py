@@ -5,6 +5,10 @@ A profile maps (resource, verb) to a list of argv templates. `render_action` fil
 element, an `Opt` group is dropped whole when one of its values is empty, and nothing is
 ever joined into a shell line. Status interpretation is data too (`StatusRule`).
 
+Re-running an action must be safe (a retried or resumed run repeats it), so each step of an
+action may carry a `Guard`: a read-only `Probe` (e.g. "is the VG imported?") whose answer skips
+the step, as OpenSVC skips `vgimport` for a VG already in /etc/lvmtab.
+
 Profiles: `linux` (iproute2, LVM2, util-linux), `hpux` (the seed's OpenSVC log lines) and
 `sim` (the simulator's `symsim-host` commands).
 """
@@ -60,11 +64,35 @@ class StatusRule:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """A read-only command and how to read it: UP when the fact it checks holds."""
+
+    template: Template
+    rule: StatusRule
+
+
+# The probe name that means "the resource's own status command and rule".
+STATUS_PROBE = "status"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Skip one step of an action when `probe` reads `skip_when` (an UNKNOWN answer never skips)."""
+
+    probe: str
+    skip_when: ResourceStatus
+
+
+@dataclass(frozen=True)
 class HostProfile:
     name: str
     actions: Mapping[tuple[str, str], tuple[Template, ...]]
     status: Mapping[str, StatusRule]
     defaults: Mapping[str, str] = field(default_factory=dict)
+    # (resource, probe name) → probe; STATUS_PROBE needs no entry.
+    probes: Mapping[tuple[str, str], Probe] = field(default_factory=dict)
+    # (resource, verb) → one guard (or None) per template of that action, in order.
+    guards: Mapping[tuple[str, str], tuple[Guard | None, ...]] = field(default_factory=dict)
 
 
 # --- value checks ---------------------------------------------------------------------------
@@ -108,7 +136,8 @@ _VALIDATORS: dict[str, Callable[[str], str]] = {
     "mountpoint": _abs_path("mount point"),
     "fstype": _pattern(r"^[a-z0-9][a-z0-9._-]{0,15}$", "filesystem type"),
     "options": _pattern(r"^[A-Za-z0-9_][A-Za-z0-9_=,.:/+-]{0,255}$", "mount options"),
-    "svc": _pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "service name"),
+    # Service names may hold dots (config allows them); the value only ever fills a map file name.
+    "svc": _pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", "service name"),
     "map_dir": _abs_path("map directory"),
     "symcli_bin": _abs_path("symcli bin directory"),
 }
@@ -196,20 +225,72 @@ def interpret_status(
     rule = profile.status.get(resource)
     if rule is None:
         raise ValueError(f"profile {profile.name!r} has no {resource} status rule")
+    return _apply_rule(rule, exit_code, stdout, resolve_values(profile, values))
+
+
+def _apply_rule(rule: StatusRule, exit_code: int, stdout: str, resolved: Mapping[str, str]) -> ResourceStatus:
     if rule.match is None:
         if exit_code in rule.up_codes:
             return ResourceStatus.UP
         return ResourceStatus.DOWN if exit_code in rule.down_codes else ResourceStatus.UNKNOWN
     if exit_code not in rule.up_codes and exit_code not in rule.down_codes:
         return ResourceStatus.UNKNOWN
-    resolved = resolve_values(profile, values)
     pattern = _PLACEHOLDER.sub(lambda m: re.escape(resolved.get(m.group(1), "")), rule.match)
     if exit_code in rule.up_codes and re.search(pattern, stdout, re.MULTILINE):
         return ResourceStatus.UP
     return ResourceStatus.DOWN
 
 
+def step_guards(profile: HostProfile, resource: str, verb: str) -> tuple[Guard | None, ...]:
+    """One guard (or None) per command render_action returns for (resource, verb)."""
+    templates = profile.actions.get((resource, verb))
+    if templates is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} {verb} action")
+    guards = profile.guards.get((resource, verb), ())
+    return tuple(guards) + (None,) * (len(templates) - len(guards))
+
+
+def probe_command(profile: HostProfile, resource: str, probe: str, values: Mapping[str, str]) -> list[str]:
+    """The read-only command answering `probe` (STATUS_PROBE: the status command)."""
+    if probe == STATUS_PROBE:
+        return status_command(profile, resource, values)
+    return render(_probe(profile, resource, probe).template, resolve_values(profile, values))
+
+
+def interpret_probe(
+    profile: HostProfile,
+    resource: str,
+    probe: str,
+    exit_code: int,
+    stdout: str,
+    values: Mapping[str, str],
+) -> ResourceStatus:
+    if probe == STATUS_PROBE:
+        return interpret_status(profile, resource, exit_code, stdout, values)
+    rule = _probe(profile, resource, probe).rule
+    return _apply_rule(rule, exit_code, stdout, resolve_values(profile, values))
+
+
+def _probe(profile: HostProfile, resource: str, probe: str) -> Probe:
+    found = profile.probes.get((resource, probe))
+    if found is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} probe {probe!r}")
+    return found
+
+
 # --- the profiles ---------------------------------------------------------------------------
+
+_UP, _DOWN = ResourceStatus.UP, ResourceStatus.DOWN
+# The same on every profile: what makes each step of start/stop safe to repeat. Start is only
+# run when the status is not up; stop always runs, so each of its steps checks what it undoes.
+_GUARDS: Mapping[tuple[str, str], tuple[Guard | None, ...]] = MappingProxyType(
+    {
+        ("ip", "stop"): (Guard(STATUS_PROBE, _DOWN),),
+        ("vg", "start"): (Guard("imported", _UP), None),
+        ("vg", "stop"): (Guard("imported", _DOWN), Guard("imported", _DOWN)),
+        ("fs", "stop"): (Guard("mounted", _DOWN),),
+    }
+)
 
 LINUX = HostProfile(
     name="linux",
@@ -238,6 +319,17 @@ LINUX = HostProfile(
             "fs": StatusRule(),
         }
     ),
+    probes=MappingProxyType(
+        {
+            # vgs lists a VG once it is known to LVM; the 'x' attribute marks it exported.
+            ("vg", "imported"): Probe(
+                ("vgs", "--noheadings", "-o", "vg_name,vg_attr", "{vg}"),
+                StatusRule(down_codes=frozenset({5}), match=r"^\s*{vg}\s+..-"),
+            ),
+            ("fs", "mounted"): Probe(("findmnt", "-n", "{mountpoint}"), StatusRule()),
+        }
+    ),
+    guards=_GUARDS,
 )
 
 HPUX = HostProfile(
@@ -272,6 +364,18 @@ HPUX = HostProfile(
         }
     ),
     defaults=MappingProxyType({"map_dir": "/var/lib/opensvc", "fstype": "vxfs"}),
+    probes=MappingProxyType(
+        {
+            # What OpenSVC's HP-UX vg driver checks: an imported VG is listed in /etc/lvmtab.
+            ("vg", "imported"): Probe(
+                ("strings", "/etc/lvmtab"), StatusRule(down_codes=frozenset(), match=r"^/dev/{vg}$")
+            ),
+            ("fs", "mounted"): Probe(
+                ("mount", "-p"), StatusRule(down_codes=frozenset(), match=r"^{device}\s+{mountpoint}\s")
+            ),
+        }
+    ),
+    guards=_GUARDS,
 )
 
 
@@ -299,6 +403,29 @@ SIM = HostProfile(
     ),
     status=MappingProxyType({"ip": StatusRule(), "vg": StatusRule(), "fs": StatusRule()}),
     defaults=MappingProxyType({"symcli_bin": "/usr/symcli/bin"}),
+    probes=MappingProxyType(
+        {
+            # `vg status` exits 1 for any down VG; its text tells an imported one from an exported one.
+            ("vg", "imported"): Probe(
+                _sim("vg", "status", "{vg}"),
+                StatusRule(
+                    up_codes=frozenset({0, 1}),
+                    down_codes=frozenset(),
+                    match=r"^vg /dev/{vg}: (?:up|down \((?:imported|active))",
+                ),
+            ),
+            # Mounted here even when down because the data under it changed: it still needs umount.
+            ("fs", "mounted"): Probe(
+                _sim("fs", "status", "{device}", "{mountpoint}"),
+                StatusRule(
+                    up_codes=frozenset({0, 1}),
+                    down_codes=frozenset(),
+                    match=r"^fs {device}: (?:up|down) \(mounted on {mountpoint}(?:\)|,)",
+                ),
+            ),
+        }
+    ),
+    guards=_GUARDS,
 )
 
 PROFILES: Mapping[str, HostProfile] = MappingProxyType({p.name: p for p in (LINUX, HPUX, SIM)})
