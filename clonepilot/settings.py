@@ -76,7 +76,12 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Longest delay, in seconds, between two polls (the delay grows up to it)."
     )
     precopy_max_wait: float = Field(
-        300.0, gt=0, description="Seconds to wait for a recreate -precopy to reach the Precopy state."
+        14400.0,
+        gt=0,
+        description=(
+            "Seconds to wait after a recreate until the clones can be activated (a precopy at 100%);"
+            " a full first copy of large devices takes hours, a differential one minutes."
+        ),
     )
     copied_max_wait: float = Field(
         300.0, gt=0, description="Seconds to wait for the Copied state after activate (the seed's 300 s)."

@@ -28,7 +28,8 @@ def test_defaults() -> None:
     assert settings.ssh_known_hosts == Path("~/.ssh/known_hosts").expanduser()
     assert settings.ssh_accept_new_host_keys is False
     assert (settings.poll_interval_min, settings.poll_interval_max) == (0.5, 30.0)
-    assert settings.precopy_max_wait == settings.copied_max_wait == 300.0
+    assert settings.copied_max_wait == 300.0  # the seed's "waiting for copied state (max 300 secs)"
+    assert settings.precopy_max_wait == 14400.0
     assert (settings.symclone_lock_retry_interval, settings.symclone_lock_retry_count) == (20, 30)
 
 

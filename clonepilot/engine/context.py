@@ -18,6 +18,7 @@ from types import TracebackType
 from clonepilot.config.models import Service
 from clonepilot.nodes import NodeAddress
 from clonepilot.settings import Settings
+from clonepilot.symcli.pairsfile import DEFAULT_PAIRS_DIR
 from clonepilot.transport import CommandResult, SSHOptions, TransportPool
 
 log = logging.getLogger("clonepilot")
@@ -100,6 +101,7 @@ class RunContext:
         ssh_options: SSHOptions | None = None,
         progress: ProgressSink | None = None,
         logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+        pairs_dir: str = DEFAULT_PAIRS_DIR,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -111,6 +113,8 @@ class RunContext:
         self.cache_lock = threading.Lock()
         self._progress = progress
         self.logger = logger or log
+        # Where symclone pairs files are written on the symcli node (tests point it at a tmp dir).
+        self.pairs_dir = pairs_dir
 
     @property
     def symcli_bin(self) -> str:
