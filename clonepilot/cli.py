@@ -162,6 +162,12 @@ def validate(
     raise typer.Exit(EXIT_OK if valid else EXIT_INVALID)
 
 
+# The other commands live in modules of their own; importing them registers them on `app`.
+from clonepilot import cli_actions, cli_demo  # noqa: E402, F401
+
+app.add_typer(sync_app, name="sync")
+
+
 def main() -> None:
     """Console script entry point (`clonepilot = "clonepilot.cli:main"`)."""
     app(prog_name="clonepilot")

@@ -1,1 +1,1 @@
-"""tasks package."""
+"""Prefect tasks, one stage each; the work itself lives in clonepilot.engine."""

@@ -25,6 +25,9 @@ class DependsNotMet(PermanentError):
 
 def read_status(ctx: RunContext, resource: AnyResource, stage: str = "status") -> ResourceStatusReport:
     """The status of any resource through its driver; read-only. Errors reading it give undef."""
+    if resource.disable:
+        # Ignored on start and stop (seed), so its state says nothing about the service.
+        return ResourceStatusReport(resource.rid, Status.NA, "disabled")
     try:
         if isinstance(resource, SymcloneSync):
             # Imported here: clones.py imports the engine's lower layers, not the other way round.

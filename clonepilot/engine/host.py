@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from clonepilot.config.models import AnyResource, AppResource, FsResource, IpResource, VgResource
 from clonepilot.engine.context import RunContext
@@ -33,6 +33,7 @@ from clonepilot.hostprofiles import (
 )
 from clonepilot.transport import CommandResult
 
+_T = TypeVar("_T")
 HOST_KINDS: tuple[str, ...] = ("ip", "disk", "fs", "app")
 # The address family's usual prefix when `netmask` is not set (what `ip addr add` assumes too).
 _DEFAULT_PREFIX = {4: "24", 6: "64"}
@@ -47,6 +48,10 @@ class HostCommandError(PermanentError):
         self.rid = rid
         self.exit_code = exit_code
         self.output = output
+
+
+class HostValueError(PermanentError):
+    """A resource value the host profile refuses (validated again there: it ends up in an argv)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,9 @@ def _na(rid: str, reason: str) -> ResourceStatusReport:
     return ResourceStatusReport(rid, Status.NA, reason)
 
 
-def _output(result: CommandResult) -> str:
-    return "\n".join(part for part in (result.stderr.strip(), result.stdout.strip()) if part)
+def _failed(rid: str, result: CommandResult) -> HostCommandError:
+    output = "\n".join(part for part in (result.stderr.strip(), result.stdout.strip()) if part)
+    return HostCommandError(rid, result.node, result.command, result.exit_code, output)
 
 
 class ProfileDriver:
@@ -96,6 +102,18 @@ class ProfileDriver:
 
     def values(self) -> dict[str, str]:
         """The profile values this resource fills in; validated by the profile when rendering."""
+        try:
+            return self._values()
+        except ValueError as exc:
+            raise HostValueError(f"{self.rid}: {exc}") from exc
+
+    def _render(self, render: Callable[..., _T], *args: object) -> _T:
+        try:
+            return render(self.profile, self.kind, *args)
+        except ValueError as exc:
+            raise HostValueError(f"{self.rid}: host profile {self.profile.name}: {exc}") from exc
+
+    def _values(self) -> dict[str, str]:
         common = {"symcli_bin": self.ctx.symcli_bin}
         resource = self.resource
         if isinstance(resource, IpResource):
@@ -119,8 +137,8 @@ class ProfileDriver:
         if self.resource.nostatus:
             return _na(self.rid, "tagged nostatus")
         values = self.values()
-        result = self._read(status_command(self.profile, self.kind, values))
-        word = interpret_status(self.profile, self.kind, result.exit_code, result.stdout, values)
+        result = self._read(self._render(status_command, values))
+        word = self._render(interpret_status, result.exit_code, result.stdout, values)
         text = (result.stdout.strip() or result.stderr.strip()).splitlines()
         reason = text[-1] if text else f"exit {result.exit_code}"
         status = {ResourceStatus.UP: Status.UP, ResourceStatus.DOWN: Status.DOWN}.get(word, Status.UNDEF)
@@ -137,17 +155,17 @@ class ProfileDriver:
 
     def _apply(self, verb: str) -> HostActionResult:
         values = self.values()
-        commands = render_action(self.profile, self.kind, verb, values)
-        guards = step_guards(self.profile, self.kind, verb)
+        commands = self._render(render_action, verb, values)
+        guards = self._render(step_guards, verb)
         answers: dict[str, ResourceStatus] = {}
         ran: list[str] = []
         skipped: list[str] = []
         for argv, guard in zip(commands, guards, strict=True):
             if guard is not None:
                 if guard.probe not in answers:
-                    probe = self._read(probe_command(self.profile, self.kind, guard.probe, values))
-                    answers[guard.probe] = interpret_probe(
-                        self.profile, self.kind, guard.probe, probe.exit_code, probe.stdout, values
+                    probe = self._read(self._render(probe_command, guard.probe, values))
+                    answers[guard.probe] = self._render(
+                        interpret_probe, guard.probe, probe.exit_code, probe.stdout, values
                     )
                 if answers[guard.probe] is guard.skip_when:
                     skipped.append(" ".join(argv))
@@ -155,10 +173,10 @@ class ProfileDriver:
             result = self.ctx.run(self.node, argv, rid=self.rid, stage=self.stage, changes_state=True)
             ran.append(" ".join(argv))
             if result is not None and not result.ok:
-                raise HostCommandError(self.rid, str(self.node), result.command, result.exit_code, _output(result))
-        message = f"{verb}: {len(ran)} command(s)" + (f"; not needed: {'; '.join(skipped)}" if skipped else "")
-        if not ran:
-            message = f"{verb}: nothing to do"
+                raise _failed(self.rid, result)
+        message = f"{verb}: {len(ran)} command(s)" if ran else f"{verb}: nothing to do"
+        if skipped:
+            message += f"; not needed: {'; '.join(skipped)}"
         return HostActionResult(self.rid, verb, bool(ran), tuple(ran), message)
 
 
@@ -239,7 +257,7 @@ class AppDriver:
                 return HostActionResult(self.rid, verb, False, (), f"already {skip_if} ({current.reason})")
         result = self._shell(command, changes_state=True)
         if result is not None and not result.ok:
-            raise HostCommandError(self.rid, str(self.node), result.command, result.exit_code, _output(result))
+            raise _failed(self.rid, result)
         return HostActionResult(self.rid, verb, True, (command,), f"{verb}: {command}")
 
 

@@ -1,0 +1,222 @@
+"""The state-changing and status commands: `clonepilot -s SVC refresh | start | stop | status | ...`.
+
+Read-only paths (status, and every --dry-run) use the engine directly and never import prefect,
+so they answer in about a second. State-changing commands run the action's Prefect flow in this
+process, against the server PREFECT_API_URL names, or Prefect's temporary local server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from clonepilot.cli import EXIT_INVALID, EXIT_OK, CliState, _state, app, fail, sync_app
+from clonepilot.config import load_service
+from clonepilot.config.models import Service
+from clonepilot.errors import ClonepilotError
+
+RidOption = Annotated[
+    list[str] | None,
+    typer.Option("--rid", help="Only these resources (a rid like sync#1, or a kind like sync). Repeatable."),
+]
+TagOption = Annotated[
+    list[str] | None, typer.Option("--tag", help="Only resources with this tag. Repeatable.")
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the exact commands it would run, given the array's state now."),
+]
+EXIT_FAILED = 1
+
+
+def _load(state: CliState) -> Service:
+    name = state.require_service()
+    try:
+        return load_service(name, state.services_dir)
+    except ClonepilotError as exc:
+        fail(str(exc), EXIT_INVALID)
+
+
+def _dry_run(
+    state: CliState, service: Service, action: str, rids: list[str], tags: list[str], stop_first: bool
+) -> None:
+    from clonepilot.engine.context import RunContext
+    from clonepilot.engine.runbook import execute, runbook
+    from clonepilot.engine.service import select_resources
+
+    try:
+        selection = select_resources(service, rids, tags)
+        stages = runbook(service, action, selection, stop_first=stop_first)
+        with RunContext(service, state.settings, dry_run=True) as ctx:
+            report = execute(ctx, stages, action=action)
+    except ClonepilotError as exc:
+        fail(f"{action} of {service.name}: {exc}", EXIT_FAILED)
+    typer.echo(report.summary())
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def prefect_target() -> str:
+    """Where flow runs of this process go, said the way an operator needs to hear it."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if url:
+        return f"the Prefect server at {url} (runs appear in its UI)"
+    return "a temporary local Prefect server (set PREFECT_API_URL to run on yours and see it in the UI)"
+
+
+def run_flow(
+    state: CliState,
+    action: str,
+    *,
+    rids: list[str] | None,
+    tags: list[str] | None,
+    dry_run: bool = False,
+    stop_first: bool = False,
+) -> dict[str, Any]:
+    """Validate, then run the action's flow here with progress bars; exit non-zero on failure."""
+    service = _load(state)
+    rids, tags = rids or [], tags or []
+    if dry_run:
+        _dry_run(state, service, action, rids, tags, stop_first)
+    typer.echo(f"{action.replace('_', ' ')} {service.name}: running as a Prefect flow on {prefect_target()}")
+    from clonepilot.cli_display import ProgressBars
+    from clonepilot.engine import progress as progress_hub
+    from flows.actions import FLOWS
+    from flows.prefect_runner import ActionFailed
+
+    kwargs: dict[str, Any] = {
+        "service": service.name,
+        "rids": rids or None,
+        "tags": tags or None,
+        "services_dir": str(state.services_dir.resolve()),
+    }
+    if action == "refresh":
+        kwargs["stop_first"] = stop_first
+    with ProgressBars() as bars, progress_hub.subscribed(bars):
+        flow_state = FLOWS[action](**kwargs, return_state=True)
+    result = flow_state.result(raise_on_failure=False)
+    if isinstance(result, ActionFailed):
+        typer.echo(result.report.summary())
+        fail(f"{action.replace('_', ' ')} of {service.name} failed: {result.report.error}", EXIT_FAILED)
+    if isinstance(result, BaseException):
+        fail(f"{action.replace('_', ' ')} of {service.name} failed: {result}", EXIT_FAILED)
+    typer.echo(result.get("summary", ""))
+    return result
+
+
+@app.command()
+def refresh(
+    ctx: typer.Context,
+    rid: RidOption = None,
+    tag: TagOption = None,
+    dry_run: DryRunOption = False,
+    stop_first: Annotated[
+        bool, typer.Option("--stop-first", help="Stop the service first instead of refusing while it is up.")
+    ] = False,
+) -> None:
+    """Refresh the clones and start the service: down check, recreate, wait, activate, wait, start."""
+    run_flow(_state(ctx), "refresh", rids=rid, tags=tag, dry_run=dry_run, stop_first=stop_first)
+
+
+@app.command()
+def start(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Start the service in stages: ip, activate the clones and wait for copied, disks, filesystems, apps."""
+    run_flow(_state(ctx), "start", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@app.command()
+def stop(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Stop the service in reverse stages: apps, filesystems, disks, ip."""
+    run_flow(_state(ctx), "stop", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@app.command()
+def provision(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Initial set-up of the clone pairs: symclone create -diff -precopy."""
+    run_flow(_state(ctx), "provision", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@app.command()
+def unprovision(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Terminate the clone sessions."""
+    run_flow(_state(ctx), "unprovision", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@sync_app.command("update")
+def sync_update(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Re-establish the clones (recreate) after verifying the service is down."""
+    run_flow(_state(ctx), "sync_update", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@sync_app.command("resync")
+def sync_resync(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Re-establish the clones (recreate) after verifying the service is down."""
+    run_flow(_state(ctx), "sync_resync", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@sync_app.command("break")
+def sync_break(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """Activate the clones (targets read-write, point in time frozen) and wait for copied state."""
+    run_flow(_state(ctx), "sync_break", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@sync_app.command("nodes")
+def sync_nodes(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """No copy between nodes for symclone: runs the sync_nodes hooks."""
+    run_flow(_state(ctx), "sync_nodes", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@sync_app.command("drp")
+def sync_drp(
+    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+) -> None:
+    """No copy to DRP nodes for symclone: runs the sync_drp hooks."""
+    run_flow(_state(ctx), "sync_drp", rids=rid, tags=tag, dry_run=dry_run)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    rid: RidOption = None,
+    tag: TagOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Status of each resource and of the service (up, warn, down, n/a), with the reasons. Read-only."""
+    from clonepilot.engine.context import RunContext
+    from clonepilot.engine.service import select_resources, service_status
+
+    state = _state(ctx)
+    service = _load(state)
+    try:
+        selection = select_resources(service, rid or [], tag or [])
+        with RunContext(service, state.settings) as run:
+            report = service_status(run, selection)
+    except ClonepilotError as exc:
+        fail(f"status of {service.name}: {exc}", EXIT_FAILED)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(f"{service.name}: {report.overall}  (avail {report.avail}, sync {report.sync})")
+        width = max((len(r.rid) for r in report.resources), default=0)
+        for resource in report.resources:
+            typer.echo(f"  {resource.rid:<{width}}  {resource.status!s:<5}  {resource.reason}")
+    raise typer.Exit(EXIT_OK)

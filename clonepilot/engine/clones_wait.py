@@ -1,0 +1,138 @@
+"""Waiting for a clone set to reach a state: adaptive polling, progress events, early failure.
+
+The poll interval follows the copy: a fraction of the estimated time left, so polls are rare
+during a long copy and close together near its end (the wait returns within about
+`poll_interval_min` of the array getting there). Before any progress is seen the interval
+doubles from the minimum. A pair that cannot reach the awaited state by itself fails the
+wait at once rather than after the whole bound.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from clonepilot.engine.clones_model import CloneSnapshot, PairStateError, PairView, WaitTimeout
+from clonepilot.engine.context import ProgressEvent, RunContext
+from clonepilot.symcli import CloneState, PairProgress, ProgressSample, estimate_eta, next_poll_interval
+from clonepilot.symcli import overall_percent as _overall
+
+# A progress line at most this often (seconds); events go to the sink at every poll.
+LOG_EVERY = 5.0
+# Samples kept for the rate estimate: enough to smooth, few enough to follow a changing rate.
+MAX_SAMPLES = 20
+
+
+@dataclass(frozen=True)
+class WaitGoal:
+    """What a wait waits for. `reached` pairs are there; `moving` pairs get there by themselves."""
+
+    name: str
+    label: str
+    reached_states: frozenset[CloneState]
+    moving_states: frozenset[CloneState]
+    # PreCopy is activable once its first copy cycle completed (100%).
+    complete_states: frozenset[CloneState] = frozenset()
+
+    def reached(self, pair: PairView) -> bool:
+        if pair.other_source is not None or pair.state is None:
+            return False
+        if pair.state in self.complete_states:
+            return (pair.percent or 0) >= 100
+        return pair.state in self.reached_states
+
+    def moving(self, pair: PairView) -> bool:
+        return pair.other_source is None and pair.state in (self.moving_states | self.complete_states)
+
+    def percent(self, snapshot: CloneSnapshot) -> float:
+        """Progress towards the goal: a pair already there counts 100, a moving one its copy percent."""
+        if not snapshot.pairs:
+            return 100.0
+        return _overall(
+            [PairProgress(100.0 if self.reached(p) else float(p.percent or 0)) for p in snapshot.pairs]
+        )
+
+
+ACTIVABLE = WaitGoal(
+    name="activable",
+    label="activable state (recreated, created or precopy complete)",
+    reached_states=frozenset({CloneState.RECREATED, CloneState.CREATED}),
+    moving_states=frozenset({CloneState.CREATE_IN_PROG}),
+    complete_states=frozenset({CloneState.PRECOPY}),
+)
+COPIED = WaitGoal(
+    name="copied",
+    label="copied state",
+    reached_states=frozenset({CloneState.COPIED}),
+    moving_states=frozenset({CloneState.COPY_IN_PROG}),
+)
+
+
+def off_path(goal: WaitGoal, snapshot: CloneSnapshot) -> tuple[PairView, ...]:
+    return tuple(p for p in snapshot.pairs if not goal.reached(p) and not goal.moving(p))
+
+
+def off_path_error(goal: WaitGoal, snapshot: CloneSnapshot, stray: tuple[PairView, ...]) -> PairStateError:
+    return PairStateError(
+        snapshot.rid,
+        f"cannot reach the {goal.label}: {', '.join(p.describe() for p in stray)} "
+        "cannot get there without another symclone action (session gone, failed, or in another phase); "
+        "query the pairs and rerun the refresh from the start",
+        stray,
+    )
+
+
+def _eta_text(eta: float | None) -> str:
+    if eta is None:
+        return "time left not known yet"
+    return f"about {eta:.0f} s left"
+
+
+def wait_for(
+    ctx: RunContext,
+    rid: str,
+    goal: WaitGoal,
+    read: Callable[[], CloneSnapshot],
+    max_wait: float,
+) -> CloneSnapshot:
+    """Poll `read` until every pair reached `goal`; raise WaitTimeout after `max_wait` seconds."""
+    settings = ctx.settings
+    low, high = settings.poll_interval_min, settings.poll_interval_max
+    start = time.monotonic()
+    deadline = start + max_wait
+    samples: list[ProgressSample] = []
+    last_log: float | None = None
+    blind_polls = 0
+    while True:
+        snapshot = read()
+        now = time.monotonic()
+        stray = off_path(goal, snapshot)
+        if stray:
+            raise off_path_error(goal, snapshot, stray)
+        percent = goal.percent(snapshot)
+        done = all(goal.reached(p) for p in snapshot.pairs)
+        samples = [*samples[-(MAX_SAMPLES - 1) :], ProgressSample(now, percent)]
+        eta = 0.0 if done else estimate_eta(samples)
+        states = dict(snapshot.states)
+        ctx.progress(ProgressEvent(rid, goal.name, percent, eta, states, now - start, done))
+        if done:
+            ctx.logger.info("%s: reached %s after %.1f s", rid, goal.label, now - start)
+            return snapshot
+        if now >= deadline:
+            raise WaitTimeout(rid, goal.name, max_wait, snapshot, percent)
+        if last_log is None or now - last_log >= LOG_EVERY:
+            last_log = now
+            ctx.logger.info(
+                "%s: waiting for %s state: %.0f%% copied, %s (max %g s)",
+                rid,
+                goal.name,
+                percent,
+                _eta_text(eta),
+                max_wait,
+            )
+        blind_polls = blind_polls + 1 if eta is None else 0
+        unknown = min(high, low * 2 ** max(blind_polls - 1, 0))
+        interval = next_poll_interval(eta, min_interval=low, max_interval=high, unknown_interval=unknown)
+        # Never sleep past the deadline: the last poll happens at the bound, not after it.
+        time.sleep(min(interval, deadline - now))

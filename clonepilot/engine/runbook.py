@@ -1,0 +1,288 @@
+"""The order of each action as data, and a plain executor for it.
+
+`runbook()` turns an action into stages; the plain executor here and the Prefect flows both walk
+the same stages, so the order is defined once. A stage is one step over some resources, run one
+after another in rid order or side by side (`parallel`).
+
+Order (the seed's start log: ip, then the clone activate and its wait, then vg, then fs):
+  start:  start ip → activate (rid order; a subset together) → wait_copied → start disk/fs/app
+  stop:   stop app → fs → disk → ip (sync resources do nothing on stop)
+  refresh: [stop first] → check_down → recreate → wait_activable → start
+  sync_update / sync_resync: check_down → recreate → wait_activable
+  sync_break: activate → wait_copied
+  provision / unprovision: create / terminate each clone set
+  sync_nodes / sync_drp: hooks only (nothing to do for symclone, as in OpenSVC)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
+from clonepilot.engine.context import RunContext
+from clonepilot.engine.host import host_driver
+from clonepilot.engine.report import RunReport, StageReport, stage_outcome
+from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
+from clonepilot.engine.service import ServiceNotDown, check_service_down, rid_number
+from clonepilot.errors import ClonepilotError
+
+ACTIONS: tuple[str, ...] = (
+    "refresh",
+    "start",
+    "stop",
+    "sync_update",
+    "sync_resync",
+    "sync_break",
+    "provision",
+    "unprovision",
+    "sync_nodes",
+    "sync_drp",
+)
+HOST_START_ORDER: tuple[str, ...] = ("ip", "disk", "fs", "app")
+CHECK_DOWN = "check_down"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step over rids. `hook_action` is the seed action whose hooks and depends wrap the step."""
+
+    name: str
+    step: str
+    rids: tuple[str, ...]
+    parallel: bool
+    hook_action: str = ""
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What a step calls, and which part of its action's wrapper it runs (see resource.Phase)."""
+
+    default_action: Action
+    phase: Phase
+    on_sync: bool  # runs the clone set (on the symcli node) rather than a host driver
+
+
+STEPS: dict[str, StepSpec] = {
+    "recreate": StepSpec("sync_update", Phase(pre=True, post=False), True),
+    "wait_activable": StepSpec("sync_update", Phase(pre=False, post=True), True),
+    "activate": StepSpec("start", Phase(pre=True, post=False), True),
+    "wait_copied": StepSpec("start", Phase(pre=False, post=True), True),
+    "provision": StepSpec("provision", WHOLE, True),
+    "unprovision": StepSpec("unprovision", WHOLE, True),
+    "start": StepSpec("start", WHOLE, False),
+    "stop": StepSpec("stop", WHOLE, False),
+    # Hooks (and depends) only: e.g. sync_nodes on a symclone resource, stop on a sync resource.
+    "noop": StepSpec("sync_nodes", WHOLE, False),
+}
+
+
+# --- building runbooks ----------------------------------------------------------------------
+
+
+def _ordered(resources: Sequence[AnyResource]) -> list[AnyResource]:
+    return sorted(resources, key=lambda r: rid_number(r.rid))
+
+
+def _of_kind(selection: Sequence[AnyResource], kind: str) -> list[AnyResource]:
+    return _ordered([r for r in selection if r.kind == kind])
+
+
+def _rids(resources: Sequence[AnyResource]) -> tuple[str, ...]:
+    return tuple(r.rid for r in resources)
+
+
+def _activate_stages(syncs: list[AnyResource], hook: str) -> list[Stage]:
+    """One stage per rid, in rid order; the members of a subset together, where its first one is."""
+    stages: list[Stage] = []
+    done: set[str] = set()
+    for sync in syncs:
+        if sync.rid in done:
+            continue
+        members = [s for s in syncs if sync.subset is not None and s.subset == sync.subset] or [sync]
+        done.update(_rids(members))
+        name = f"activate subset {sync.subset}" if len(members) > 1 else f"activate {sync.rid}"
+        stages.append(Stage(name, "activate", _rids(members), len(members) > 1, hook))
+    return stages
+
+
+def _sync_stages(syncs: list[AnyResource], *steps: str, hook: str) -> list[Stage]:
+    return [Stage(step, step, _rids(syncs), True, hook) for step in steps]
+
+
+def _host_stages(selection: Sequence[AnyResource], verb: str, kinds: Sequence[str]) -> list[Stage]:
+    return [Stage(f"{verb} {kind}", verb, _rids(_of_kind(selection, kind)), False, verb) for kind in kinds]
+
+
+def _start(selection: Sequence[AnyResource], syncs: list[AnyResource]) -> list[Stage]:
+    return [
+        *_host_stages(selection, "start", ("ip",)),
+        *_activate_stages(syncs, "start"),
+        *_sync_stages(syncs, "wait_copied", hook="start"),
+        *_host_stages(selection, "start", ("disk", "fs", "app")),
+    ]
+
+
+def _stop(selection: Sequence[AnyResource], syncs: list[AnyResource]) -> list[Stage]:
+    stages = _host_stages(selection, "stop", tuple(reversed(HOST_START_ORDER)))
+    # Clone sets have nothing to stop; a stage only so their stop hooks/depends still run.
+    hooked = [s for s in syncs if s.depends_on("stop") or any(k.endswith("_stop") for k in s.hooks)]
+    return [*stages, Stage("stop sync", "noop", _rids(hooked), False, "stop")]
+
+
+def _check_down(service: Service) -> Stage:
+    # The whole service, whatever the selection: every host resource sits on the data replaced.
+    host = [r for r in service.resources if not isinstance(r, SymcloneSync) and not r.disable]
+    return Stage(CHECK_DOWN, CHECK_DOWN, _rids(host), False, "")
+
+
+def runbook(
+    service: Service, action: str, selection: Sequence[AnyResource] = (), *, stop_first: bool = False
+) -> tuple[Stage, ...]:
+    """The stages of `action` over the selected resources (all by default), in order."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    if stop_first and action != "refresh":
+        raise ValueError("stop_first applies to refresh only")
+    selected = tuple(selection) or service.resources
+    syncs = _of_kind(selected, "sync")
+    stages: list[Stage]
+    if action == "refresh":
+        stop = _stop(selected, syncs) if stop_first else []
+        update = _sync_stages(syncs, "recreate", "wait_activable", hook="sync_update")
+        stages = [*stop, _check_down(service), *update, *_start(selected, syncs)]
+    elif action in ("sync_update", "sync_resync"):
+        stages = [_check_down(service), *_sync_stages(syncs, "recreate", "wait_activable", hook=action)]
+    elif action == "sync_break":
+        stages = [*_activate_stages(syncs, action), *_sync_stages(syncs, "wait_copied", hook=action)]
+    elif action == "start":
+        stages = _start(selected, syncs)
+    elif action == "stop":
+        stages = _stop(selected, syncs)
+    elif action in ("provision", "unprovision"):
+        stages = _sync_stages(syncs, action, hook=action)
+    else:  # sync_nodes, sync_drp
+        stages = [Stage(action, "noop", _rids(syncs), False, action)]
+    return tuple(s for s in stages if s.rids or s.step == CHECK_DOWN)
+
+
+# --- running steps --------------------------------------------------------------------------
+
+
+def _body(ctx: RunContext, step: str, resource: AnyResource, stage: str) -> Callable[[], object]:
+    spec = STEPS[step]
+    if step == "noop":
+        return lambda: None
+    if spec.on_sync:
+        if not isinstance(resource, SymcloneSync):
+            raise ValueError(f"step {step} applies to sync resources, not {resource.rid}")
+        # Imported here: clones.py sits beside this module and may import engine pieces itself.
+        from clonepilot.engine.clones import clone_set
+
+        clones = clone_set(ctx, resource)
+        return getattr(clones, step)  # type: ignore[no-any-return]
+    driver = host_driver(ctx, resource, stage)
+    return driver.start if step == "start" else driver.stop
+
+
+def run_step(
+    ctx: RunContext,
+    step: str,
+    resource: AnyResource,
+    *,
+    hook_action: str = "",
+    stage: str = "",
+) -> ResourceActionResult:
+    """One step on one resource, wrapped by run_resource_action with the seed action's keywords."""
+    if step not in STEPS:
+        raise ValueError(f"unknown step {step!r}; known: {', '.join(STEPS)}")
+    spec = STEPS[step]
+    action: Action = hook_action or spec.default_action  # type: ignore[assignment]
+    stage = stage or step
+    return run_resource_action(
+        ctx,
+        resource,
+        action,
+        lambda: _body(ctx, step, resource, stage)(),
+        stage=stage,
+        phase=spec.phase,
+    )
+
+
+def stage_node(service: Service, stage: Stage) -> str:
+    spec = STEPS.get(stage.step)
+    return str(service.symcli_node if spec is not None and spec.on_sync else service.node)
+
+
+def _run_stage(ctx: RunContext, stage: Stage) -> tuple[tuple[ResourceActionResult, ...], str]:
+    """The stage's per-resource results and, when it failed, why."""
+    if stage.step == CHECK_DOWN:
+        still_up = check_service_down(ctx)
+        if still_up:
+            raise ServiceNotDown(ctx.service.name, still_up)
+        return (), ""
+    resources = [ctx.service.resource(rid) for rid in stage.rids]
+
+    def one(resource: AnyResource) -> ResourceActionResult:
+        return run_step(ctx, stage.step, resource, hook_action=stage.hook_action, stage=stage.name)
+
+    if stage.parallel and len(resources) > 1:
+        with ThreadPoolExecutor(max_workers=len(resources)) as pool:
+            results = tuple(pool.map(one, resources))
+    else:
+        collected: list[ResourceActionResult] = []
+        for resource in resources:
+            collected.append(one(resource))
+            if collected[-1].failed:  # the next rid of a sequential stage waits on this one
+                break
+        results = tuple(collected)
+    failed = [r for r in results if r.failed]
+    return results, "; ".join(f"{r.rid}: {r.message}" for r in failed)
+
+
+def execute(ctx: RunContext, stages: Sequence[Stage], *, action: str = "") -> RunReport:
+    """Run the stages in order; stop at the first stage with a failed (non-optional) step."""
+    started = time.time()
+    reports: list[StageReport] = []
+    error = ""
+    for index, stage in enumerate(stages):
+        node = stage_node(ctx.service, stage)
+        if error:
+            reports.append(StageReport.not_run(stage.name, stage.step, stage.rids, node))
+            continue
+        first = len(ctx.journal.snapshot())
+        stage_started = time.time()
+        try:
+            results, error = _run_stage(ctx, stage)
+        except ClonepilotError as exc:  # check_down refusing, or a resource that cannot be built
+            results, error = (), str(exc)
+        commands = ctx.journal.snapshot()[first:]
+        ended = time.time()
+        reports.append(
+            StageReport(
+                name=stage.name,
+                step=stage.step,
+                rids=stage.rids,
+                node=node,
+                started=stage_started,
+                ended=ended,
+                outcome="failed" if error else stage_outcome(results),
+                results=results,
+                commands=commands,
+                error=error,
+            )
+        )
+        if error:
+            error = f"stage {index + 1} ({stage.name}) failed: {error}"
+    return RunReport(
+        service=ctx.service.name,
+        action=action,
+        dry_run=ctx.dry_run,
+        stages=tuple(reports),
+        commands=ctx.journal.snapshot(),
+        started=started,
+        ended=time.time(),
+        error=error,
+    )

@@ -1,0 +1,130 @@
+"""Running an action's stages as Prefect task runs, with progress and a summary in the UI.
+
+The order of the stages is the engine's (clonepilot.engine.runbook); this module only decides
+that each step runs as a task run named after the service, the rid and the stage, and what the
+UI shows while it runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+
+from clonepilot.config import load_service
+from clonepilot.config.models import AnyResource
+from clonepilot.engine import progress as progress_hub
+from clonepilot.engine.context import ProgressEvent, RunContext
+from clonepilot.engine.report import RunReport
+from clonepilot.engine.resource import ResourceActionResult
+from clonepilot.engine.runbook import execute, runbook
+from clonepilot.engine.service import select_resources
+from clonepilot.errors import ClonepilotError
+from clonepilot.settings import load_settings
+from tasks.steps import STEP_TASKS, StepFailed, check_service_is_down
+
+
+class ActionFailed(ClonepilotError):
+    """The action stopped at a failed stage; `report` says what ran before."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(report.error)
+        self.report = report
+
+
+def _artifact_key(text: str) -> str:
+    # Artifact keys allow lower-case letters, digits and dashes only.
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+class ProgressArtifacts:
+    """One Prefect progress artifact per wait and rid, updated at most once a second."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._ids: dict[tuple[str, str], Any] = {}
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        key = (event.rid, event.waiting_for)
+        now = time.monotonic()
+        with self._lock:
+            if not event.done and now - self._last.get(key, 0.0) < 1.0:
+                return
+            self._last[key] = now
+            artifact_id = self._ids.get(key)
+        left = f", about {event.eta_seconds:.0f} s left" if event.eta_seconds is not None else ""
+        description = f"{self.service} {event.rid}: waiting for {event.waiting_for}{left}"
+        if artifact_id is None:
+            artifact_id = create_progress_artifact(
+                progress=event.percent,
+                key=_artifact_key(f"{self.service}-{event.rid}-{event.waiting_for}"),
+                description=description,
+            )
+            with self._lock:
+                self._ids[key] = artifact_id
+        else:
+            update_progress_artifact(artifact_id, progress=event.percent, description=description)
+
+
+def _prefect_step(
+    ctx: RunContext, step: str, resource: AnyResource, *, hook_action: str, stage: str
+) -> ResourceActionResult:
+    task = STEP_TASKS[step].with_options(task_run_name=f"{ctx.service.name} {resource.rid} {stage}")
+    try:
+        return task(ctx, resource, hook_action, stage)
+    except StepFailed as exc:
+        return exc.result
+
+
+def _prefect_check_down(ctx: RunContext) -> None:
+    check_service_is_down.with_options(task_run_name=f"{ctx.service.name} check down")(ctx)
+
+
+def run_action(
+    action: str,
+    service: str,
+    *,
+    rids: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    dry_run: bool = False,
+    stop_first: bool = False,
+    services_dir: str | None = None,
+) -> dict[str, Any]:
+    """Load and validate the service, run the action's stages as tasks, publish the summary."""
+    logger = get_run_logger()
+    settings = load_settings(**({"services_dir": services_dir} if services_dir else {}))
+    svc = load_service(service, settings.services_dir)
+    selection = select_resources(svc, rids or (), tags or ())
+    stages = runbook(svc, action, selection, stop_first=stop_first)
+    logger.info(
+        "%s %s on %s (symcli on %s): %s",
+        action,
+        svc.name,
+        ", ".join(str(n) for n in svc.nodes),
+        svc.symcli_node,
+        " → ".join(s.name for s in stages),
+    )
+    artifacts = ProgressArtifacts(svc.name)
+    with (
+        progress_hub.subscribed(artifacts),
+        RunContext(svc, settings, dry_run=dry_run, logger=logger, progress=progress_hub.publish) as ctx,
+    ):
+        report = execute(
+            ctx, stages, action=action, step_runner=_prefect_step, check_down=_prefect_check_down
+        )
+    create_markdown_artifact(
+        markdown=f"```\n{report.summary()}\n```",
+        key=_artifact_key(f"{svc.name}-{action}-summary"),
+        description=f"{action} of {svc.name}",
+    )
+    for line in report.summary().splitlines():
+        logger.info("%s", line)
+    if not report.ok:
+        raise ActionFailed(report)
+    return {**report.to_dict(), "summary": report.summary()}
