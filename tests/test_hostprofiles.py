@@ -6,14 +6,19 @@ import pytest
 
 from clonepilot.hostprofiles import (
     PROFILES,
+    STATUS_PROBE,
+    Guard,
     HostProfile,
     Opt,
     ResourceStatus,
     get_profile,
+    interpret_probe,
     interpret_status,
+    probe_command,
     render,
     render_action,
     status_command,
+    step_guards,
 )
 
 HPUX = get_profile("hpux")
@@ -288,3 +293,107 @@ def test_unknown_profile_and_action() -> None:
         get_profile("aix")
     with pytest.raises(ValueError, match="no app start"):
         render_action(LINUX, "app", "start", {})
+
+
+# --- guards and probes: what makes a repeated start/stop safe ---------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_guard_matches_a_step_and_a_probe(name: str) -> None:
+    profile = PROFILES[name]
+    for (resource, verb), templates in profile.actions.items():
+        guards = step_guards(profile, resource, verb)
+        assert len(guards) == len(templates)
+        for guard in guards:
+            if guard is not None and guard.probe != STATUS_PROBE:
+                assert (resource, guard.probe) in profile.probes
+    assert step_guards(profile, "vg", "start")[0] == Guard("imported", ResourceStatus.UP)
+    assert step_guards(profile, "vg", "start")[1] is None
+
+
+def test_probe_commands() -> None:
+    assert probe_command(HPUX, "vg", "imported", SEED_VG) == ["strings", "/etc/lvmtab"]
+    assert probe_command(HPUX, "fs", "mounted", SEED_FS) == ["mount", "-p"]
+    assert probe_command(LINUX, "fs", "mounted", {"mountpoint": "/u01"}) == ["findmnt", "-n", "/u01"]
+    host = "/usr/symcli/bin/symsim-host"
+    assert probe_command(SIM, "vg", "imported", {"vg": "vgapp"}) == [host, "vg", "status", "vgapp"]
+    assert probe_command(SIM, "ip", STATUS_PROBE, {"addr": "10.0.0.5", "dev": "sim0"}) == [
+        host,
+        "ip",
+        "status",
+        "10.0.0.5",
+        "sim0",
+    ]
+    with pytest.raises(ValueError, match="no ip probe 'imported'"):
+        probe_command(SIM, "ip", "imported", {"addr": "10.0.0.5"})
+
+
+SIM_FS = {"device": "/dev/vgapp/lvdata", "mountpoint": "/u01"}
+
+
+@pytest.mark.parametrize(
+    ("profile", "resource", "probe", "exit_code", "stdout", "values", "answer"),
+    [
+        (HPUX, "vg", "imported", 0, "/dev/vg00\n/dev/disk/disk1\n/dev/vgCVI\n", SEED_VG, ResourceStatus.UP),
+        (HPUX, "vg", "imported", 0, "/dev/vg00\n/dev/vgCVI2\n", SEED_VG, ResourceStatus.DOWN),
+        (HPUX, "vg", "imported", 2, "", SEED_VG, ResourceStatus.UNKNOWN),
+        (LINUX, "vg", "imported", 0, "  vgapp wz--n-\n", {"vg": "vgapp"}, ResourceStatus.UP),
+        (LINUX, "vg", "imported", 0, "  vgapp wzx-n-\n", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        (LINUX, "fs", "mounted", 1, "", {"mountpoint": "/u01"}, ResourceStatus.DOWN),
+        # The simulator's status exits 1 for a down VG; the text tells imported from exported.
+        (
+            SIM,
+            "vg",
+            "imported",
+            1,
+            "vg /dev/vgapp: down (imported, not active)\n",
+            {"vg": "vgapp"},
+            ResourceStatus.UP,
+        ),
+        (
+            SIM,
+            "vg",
+            "imported",
+            1,
+            "vg /dev/vgapp: down (active, but ...)\n",
+            {"vg": "vgapp"},
+            ResourceStatus.UP,
+        ),
+        (SIM, "vg", "imported", 0, "vg /dev/vgapp: up (active on ...)\n", {"vg": "vgapp"}, ResourceStatus.UP),
+        (SIM, "vg", "imported", 1, "vg /dev/vgapp: down (exported)\n", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        (
+            SIM,
+            "fs",
+            "mounted",
+            1,
+            "fs /dev/vgapp/lvdata: down (mounted on /u01, but x)\n",
+            SIM_FS,
+            ResourceStatus.UP,
+        ),
+        (
+            SIM,
+            "fs",
+            "mounted",
+            1,
+            "fs /dev/vgapp/lvdata: down (mounted on /u02, not on /u01)\n",
+            SIM_FS,
+            ResourceStatus.DOWN,
+        ),
+        (SIM, "fs", "mounted", 1, "fs /dev/vgapp/lvdata: down (not mounted)\n", SIM_FS, ResourceStatus.DOWN),
+    ],
+)
+def test_probe_interpretation(
+    profile: HostProfile,
+    resource: str,
+    probe: str,
+    exit_code: int,
+    stdout: str,
+    values: dict[str, str],
+    answer: ResourceStatus,
+) -> None:
+    assert interpret_probe(profile, resource, probe, exit_code, stdout, values) is answer
+
+
+def test_service_names_with_dots_fill_the_map_file() -> None:
+    (vgimport, _) = render_action(HPUX, "vg", "start", {"svc": "aast.prod", "vg": "vgCVI"})
+    assert vgimport[2] == "/var/lib/opensvc/vg_aast.prod_vgCVI.map"

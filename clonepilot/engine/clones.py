@@ -10,6 +10,7 @@ which its later reads apply: the dry run prints the commands a real run would is
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -98,9 +99,9 @@ class CloneSet:
 
     # --- reading --------------------------------------------------------------------------
 
-    def read(self, *, stage: str = "read") -> CloneSnapshot:
+    def read(self, *, stage: str = "read", log_level: int = logging.INFO) -> CloneSnapshot:
         """The pairs now (one SYMCLI call), with this run's dry-run overlay applied."""
-        raw = read_pairs(self.ctx, self.resource, stage=stage)
+        raw = read_pairs(self.ctx, self.resource, stage=stage, log_level=log_level)
         with self._lock:
             snapshot = self._overlaid(raw.snapshot)
             self._last = snapshot
@@ -255,7 +256,9 @@ class CloneSet:
     def _wait(self, goal: WaitGoal, max_wait: float, stage: str) -> CloneSnapshot:
         if self.ctx.dry_run:
             return self._dry_wait(goal, max_wait)
-        return wait_for(self.ctx, self.rid, goal, lambda: self.read(stage=stage), max_wait)
+        return wait_for(
+            self.ctx, self.rid, goal, lambda: self.read(stage=stage, log_level=logging.DEBUG), max_wait
+        )
 
     def _dry_wait(self, goal: WaitGoal, max_wait: float) -> CloneSnapshot:
         """No call: judge from the last read plus the overlay, then assume the wait succeeded."""
@@ -393,11 +396,13 @@ class CloneSet:
             self.ctx.service.symcli_node, argv, rid=self.rid, stage=stage, changes_state=True
         )
         with self._lock:
-            self._last = None
             if result is None:
                 for pair in pairs:
                     self._overlay[pair.key] = outcome(pair)
+                # The dry run's picture of the pairs now: what a dry wait judges from.
+                self._last = self._overlaid(self._last) if self._last is not None else None
                 return True
+            self._last = None
         check(result)
         for line in control_success_lines(result.stdout, result.stderr):
             self.ctx.logger.debug("%s: %s", self.rid, line)

@@ -7,6 +7,7 @@ status of a DG resource reads it with one more `symdev list` of the targets it l
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,24 +43,29 @@ def group_target(resource: SymcloneSync) -> GroupTarget:
     return GroupTarget(resource.symdg, tuple((p.source, p.target) for p in resource.pairs))
 
 
-def _run_read(ctx: RunContext, argv: list[str], rid: str, stage: str) -> str:
-    result = ctx.run(ctx.service.symcli_node, argv, rid=rid, stage=stage, changes_state=False)
+def _run_read(ctx: RunContext, argv: list[str], rid: str, stage: str, log_level: int = logging.INFO) -> str:
+    result = ctx.run(
+        ctx.service.symcli_node, argv, rid=rid, stage=stage, changes_state=False, log_level=log_level
+    )
     # Reads always run, even in a dry run; None would mean a broken RunContext.
     assert result is not None, "a read-only command returned no result"
     check(result)
     return result.stdout
 
 
-def read_pairs(ctx: RunContext, resource: SymcloneSync, *, stage: str) -> RawRead:
+def read_pairs(
+    ctx: RunContext, resource: SymcloneSync, *, stage: str, log_level: int = logging.INFO
+) -> RawRead:
+    """One read of the resource's pairs; `log_level` DEBUG keeps a wait's polls out of the INFO log."""
     if resource.uses_device_group:
-        return _read_group(ctx, resource, stage)
-    return _read_array(ctx, resource, stage)
+        return _read_group(ctx, resource, stage, log_level)
+    return _read_array(ctx, resource, stage, log_level)
 
 
-def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str) -> RawRead:
+def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
     assert resource.symid is not None
     argv = symdev_list(ctx.symcli_bin, resource.symid, resource.targets)
-    listing = parse_symdev_list(_run_read(ctx, argv, resource.rid, stage))
+    listing = parse_symdev_list(_run_read(ctx, argv, resource.rid, stage, log_level))
     views: list[PairView] = []
     missing: list[str] = []
     for pair in resource.pairs:
@@ -81,10 +87,10 @@ def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str) -> RawRead:
     return RawRead(snapshot, listing.symid or resource.symid, {t: t for t in resource.targets})
 
 
-def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str) -> RawRead:
+def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
     argv = symclone_query(ctx.symcli_bin, group_target(resource))
     try:
-        text = _run_read(ctx, argv, resource.rid, stage)
+        text = _run_read(ctx, argv, resource.rid, stage, log_level)
     except SymcliPermanent as exc:
         # SYMCLI answers a query on pairs without any session with an error; for us it is a state.
         if exc.kind is not SymcliErrorKind.NO_SESSION:

@@ -131,8 +131,13 @@ class RunContext:
         timeout: float | None = None,
         env: Mapping[str, str] | None = None,
         stdin: str | None = None,
+        log_level: int = logging.INFO,
     ) -> CommandResult | None:
-        """Run argv on node and journal it. A dry run journals state-changing commands and returns None."""
+        """Run argv on node and journal it. A dry run journals state-changing commands and returns None.
+
+        `log_level` is for the command line in the log: polls pass DEBUG so a wait logs its progress
+        lines, not one line per poll.
+        """
         started = time.time()
         if self.dry_run and changes_state:
             self.journal.add(
@@ -140,7 +145,7 @@ class RunContext:
             )
             self.logger.info("%s: would run on %s: %s", rid, node, _quoted(argv))
             return None
-        self.logger.info("%s: %s: %s", rid, node, _quoted(argv))
+        self.logger.log(log_level, "%s: %s: %s", rid, node, _quoted(argv))
         transport = self.pool.get(node)
         try:
             result = transport.run(

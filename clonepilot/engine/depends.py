@@ -84,7 +84,8 @@ def check_depends(
         if not unmet:
             return f"{action}_depends met: {' '.join(map(str, conditions))}"
         if ctx.dry_run:
-            return f"{action}_depends not met now (a real run would wait up to {max_wait:g} s): {_describe(unmet)}"
+            waited = f"a real run would wait up to {max_wait:g} s"
+            return f"{action}_depends not met now ({waited}): {_describe(unmet)}"
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise DependsNotMet(

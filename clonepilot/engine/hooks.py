@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clonepilot.config.keywords import HOOK_ACTIONS
 from clonepilot.config.models import Action, AnyResource, HookKind
 from clonepilot.engine.context import RunContext
 from clonepilot.errors import PermanentError
@@ -54,6 +55,8 @@ def run_hook(
     ctx: RunContext, resource: AnyResource, kind: HookKind, action: Action, *, stage: str = ""
 ) -> HookResult | None:
     """Run one hook if it is set. Raises HookFailed for a failing blocking hook; returns None if unset."""
+    if action not in HOOK_ACTIONS:
+        return None  # the seed has no hook keywords for this action (sync_break has only depends)
     command = resource.hook(kind, action)
     if not command:
         return None

@@ -19,7 +19,7 @@ from typing import Literal
 from clonepilot.config.models import Action, AnyResource
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.depends import DEFAULT_DEPENDS_WAIT, check_depends
-from clonepilot.engine.hooks import run_hook
+from clonepilot.engine.hooks import HookResult, run_hook
 from clonepilot.errors import ClonepilotError, RetryableError
 
 Outcome = Literal["done", "skipped", "failed-optional", "failed"]
@@ -62,6 +62,7 @@ class Phase:
 
 
 WHOLE = Phase()
+DEFAULT_BACKOFF = Backoff()
 
 
 def run_resource_action(
@@ -73,13 +74,15 @@ def run_resource_action(
     stage: str = "",
     phase: Phase = WHOLE,
     depends_wait: float = DEFAULT_DEPENDS_WAIT,
-    backoff: Backoff = Backoff(),  # noqa: B008 - frozen, so sharing the default is safe
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> ResourceActionResult:
     """Run body as `action` of resource with its keywords applied; never raises a ClonepilotError."""
     started = time.monotonic()
     stage = stage or action
 
-    def result(outcome: Outcome, message: str, attempts: int, error: BaseException | None = None):
+    def result(
+        outcome: Outcome, message: str, attempts: int, error: BaseException | None = None
+    ) -> ResourceActionResult:
         return ResourceActionResult(
             resource.rid,
             action,
@@ -119,10 +122,9 @@ def run_resource_action(
     return result("done", "; ".join(n for n in notes if n), retrier.attempts)
 
 
-def _note_hook(notes: list[str], hook: object) -> None:
-    ok = getattr(hook, "ok", True)
-    if hook is not None and not ok:
-        notes.append(f"{hook.keyword} hook failed (exit {hook.exit_code}), passed over")  # type: ignore[attr-defined]
+def _note_hook(notes: list[str], hook: HookResult | None) -> None:
+    if hook is not None and not hook.ok:
+        notes.append(f"{hook.keyword} hook failed (exit {hook.exit_code}), passed over")
 
 
 class _Retrier:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
 from clonepilot.engine.context import RunContext
+from clonepilot.engine.depends import DEFAULT_DEPENDS_WAIT
 from clonepilot.engine.host import host_driver
 from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
@@ -194,6 +195,7 @@ def run_step(
     *,
     hook_action: str = "",
     stage: str = "",
+    depends_wait: float = DEFAULT_DEPENDS_WAIT,
 ) -> ResourceActionResult:
     """One step on one resource, wrapped by run_resource_action with the seed action's keywords."""
     if step not in STEPS:
@@ -208,6 +210,7 @@ def run_step(
         lambda: _body(ctx, step, resource, stage)(),
         stage=stage,
         phase=spec.phase,
+        depends_wait=depends_wait,
     )
 
 

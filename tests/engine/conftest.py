@@ -39,7 +39,7 @@ MakeCtx = Callable[..., RunContext]
 
 @pytest.fixture
 def make_service(tmp_path: Path) -> MakeService:
-    """`make_service(text, name="svc")`: write a service file (DEFAULT section added if absent) and load it."""
+    """`make_service(text, name="svc")`: write a service file (DEFAULT added if absent) and load it."""
 
     def make(text: str, name: str = "svc") -> Service:
         body = textwrap.dedent(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clonepilot.config import Service, load_service
+from clonepilot.engine.runbook import execute, runbook
 from tests.plugins.symsim import SymsimArray
 
 # sync#1 holds the datafiles (vgdata on the targets 00110, 00111), sync#2 the archived logs
@@ -56,9 +57,15 @@ def register_vgs(array: SymsimArray) -> None:
     array.admin("vg", "vgarch", "--sid", array.sid, "--devs", "00112")
 
 
-def demo_text(array: SymsimArray, *, swap: bool = False, extra: str = "", host: bool = True) -> str:
-    """The demo service file; swap=True puts the archived logs in sync#1 (activated first)."""
+def demo_text(
+    array: SymsimArray, *, swap: bool = False, extra: str = "", host: bool = True, sync_extra: str = ""
+) -> str:
+    """The demo service file; swap=True puts the archived logs in sync#1 (activated first).
+
+    sync_extra: keyword lines added to both sync sections (e.g. "restart = 1\n").
+    """
     first, second = (ARCH_SYNC, DATA_SYNC) if swap else (DATA_SYNC, ARCH_SYNC)
+    first, second = first + sync_extra, second + sync_extra
     text = f"[DEFAULT]\nnodes = localhost\nhost_profile = sim\n\n[sync#1]\n{first}\n[sync#2]\n{second}\n"
     if host:
         text += HOST_SECTIONS.format(bin=array.bin_dir)
@@ -89,3 +96,15 @@ def state_changing_calls(array: SymsimArray) -> list[dict[str, Any]]:
 
 def db_status(array: SymsimArray) -> int:
     return array.run("symsim-host", "db", "status", "ORA").returncode
+
+
+def prepare_demo(array: SymsimArray, make_service: Any, make_ctx: Any, *, swap: bool = False) -> Service:
+    """The demo with its clone sets created and activated once (Copied) and the host down:
+    where a refresh starts."""
+    register_vgs(array)
+    service: Service = make_service(demo_text(array, swap=swap), name="demo")
+    for action in ("provision", "sync_break"):
+        with make_ctx(service) as ctx:
+            report = execute(ctx, runbook(service, action), action=action)
+        assert report.ok, report.summary()
+    return service

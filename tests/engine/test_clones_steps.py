@@ -183,7 +183,10 @@ def test_non_consistent_partial_activate_activates_the_rest(
     cs.wait_activable()
     one = tmp_path / "one.pairs"
     one.write_text("00101 00111")
-    assert symsim_array.run("symclone", "-sid", symsim_array.sid, "-f", str(one), "-nop", "activate").returncode == 0
+    assert (
+        symsim_array.run("symclone", "-sid", symsim_array.sid, "-f", str(one), "-nop", "activate").returncode
+        == 0
+    )
     result = cs.activate()
     assert result.pairs == ("00100:00110",) and "-consistent" not in result.message
     assert cs.wait_copied().all_in([CloneState.COPIED])

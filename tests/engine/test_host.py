@@ -95,7 +95,9 @@ def test_fs_start_checks_then_mounts_and_stop_unmounts(symsim_array: SymsimArray
         assert fs.status().status is Status.DOWN
 
 
-def test_app_check_start_stop_follow_the_exit_codes(symsim_array: SymsimArray, service, make_ctx, tmp_path) -> None:
+def test_app_check_start_stop_follow_the_exit_codes(
+    symsim_array: SymsimArray, service, make_ctx, tmp_path
+) -> None:
     flag = tmp_path / "app2.flag"
     with make_ctx(service) as ctx:
         app = host_driver(ctx, service.resource("app#2"))

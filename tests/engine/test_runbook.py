@@ -1,0 +1,151 @@
+"""Whole actions over symsim: refresh ends with the database up, or refuses/fails for the right reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clonepilot.engine.runbook import execute, runbook
+from clonepilot.engine.service import select_resources
+from tests.engine.conftest import MakeCtx, MakeService
+from tests.engine.helpers_host import (
+    db_status,
+    demo_text,
+    prepare_demo,
+    register_vgs,
+    state_changing_calls,
+)
+from tests.plugins.symsim import SymsimArray
+
+
+def _run(make_ctx: MakeCtx, service, action: str, *, dry_run: bool = False, **kwargs):
+    with make_ctx(service, dry_run=dry_run) as ctx:
+        return execute(ctx, runbook(service, action, **kwargs), action=action)
+
+
+def test_refresh_starts_the_db_and_refuses_while_up(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    service = prepare_demo(symsim_array, make_service, make_ctx)
+    report = _run(make_ctx, service, "refresh")
+    assert report.ok, report.summary()
+    assert db_status(symsim_array) == 0
+    assert [s.outcome for s in report.stages] == ["done"] * len(report.stages)
+    # The clone commands in order: both recreates before any activate, data (sync#1) first.
+    clone_lines = [line for line in report.log_lines() if "symclone" in line]
+    who = [line.split(" - ")[0] for line in clone_lines]
+    # The recreates run side by side (either may log first); the activates in rid order.
+    assert sorted(who[:2]) == ["DEMO.SYNC#1", "DEMO.SYNC#2"] and who[2:] == ["DEMO.SYNC#1", "DEMO.SYNC#2"]
+    assert all(" recreate " in line and "-precopy" in line for line in clone_lines[:2])
+    assert all(" activate " in line for line in clone_lines[2:])
+    summary = report.summary()
+    assert "DEMO.APP#1 - INFO - /bin/sh -c" in summary and "refresh of demo: ok" in summary
+    json.dumps(report.to_dict())  # --json must serialise
+
+    # The service is up: a second refresh changes nothing, not even a symclone call.
+    before = len(state_changing_calls(symsim_array))
+    refused = _run(make_ctx, service, "refresh")
+    assert not refused.ok
+    assert refused.stages[0].name == "check_down" and refused.stages[0].outcome == "failed"
+    assert "not down" in refused.error and "app#1 is up" in refused.error and "fs#1 is up" in refused.error
+    assert {s.outcome for s in refused.stages[1:]} == {"not-run"}
+    assert len(state_changing_calls(symsim_array)) == before
+    assert db_status(symsim_array) == 0
+
+    # Stop first, then refresh: the database comes back up on the new image.
+    again = _run(make_ctx, service, "refresh", stop_first=True)
+    assert again.ok, again.summary()
+    assert again.stages[0].name == "stop app" and again.stages[0].outcome == "done"
+    assert db_status(symsim_array) == 0
+
+
+def test_logs_activated_before_data_fail_the_db_start(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    service = prepare_demo(symsim_array, make_service, make_ctx, swap=True)
+    report = _run(make_ctx, service, "refresh")
+    assert not report.ok
+    app = report.stage("start app")
+    assert app.outcome == "failed"
+    assert "archived logs end at" in app.error and "app#1" in app.error
+    assert "stage" in report.error and "start app" in report.error
+    assert db_status(symsim_array) == 1
+    assert "FAILED" in report.summary()
+
+
+def test_dry_run_refresh_lists_the_commands_and_changes_nothing(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    service = prepare_demo(symsim_array, make_service, make_ctx)
+    state_before = json.loads(symsim_array.admin("state", "--json").stdout)
+    changing_before = len(state_changing_calls(symsim_array))
+    report = _run(make_ctx, service, "refresh", dry_run=True)
+    assert report.ok, report.summary()
+    pending = [e for e in report.commands if not e.executed]
+    host = f"{symsim_array.bin_dir}/symsim-host"
+    commands = [e.command for e in pending]
+    assert [c for c in commands if c.startswith(host)] == [
+        f"{host} ip add 10.9.0.5 lan0",
+        f"{host} vg import vgdata",
+        f"{host} vg activate vgdata",
+        f"{host} vg import vgarch",
+        f"{host} vg activate vgarch",
+        f"{host} fs fsck /dev/vgdata/lv_data",
+        f"{host} fs mount /dev/vgdata/lv_data /u01",
+        f"{host} fs fsck /dev/vgarch/lv_arch",
+        f"{host} fs mount /dev/vgarch/lv_arch /arch",
+    ]
+    symclone = [c for c in commands if "symclone" in c]
+    assert len(symclone) == 4 and sum(" recreate " in c for c in symclone) == 2, symclone
+    assert pending[-1].argv[:2] == ("/bin/sh", "-c")
+    assert pending[-1].argv[2].endswith("db start ORA --data /u01 --logs /arch")
+    summary = report.summary()
+    assert "(dry run)" in summary and f"commands that would run ({len(pending)})" in summary
+    assert len(state_changing_calls(symsim_array)) == changing_before
+    state_after = json.loads(symsim_array.admin("state", "--json").stdout)
+    for key in ("now",):
+        state_before.pop(key), state_after.pop(key)
+    assert state_after["host"] == state_before["host"]
+    pairs = lambda s: {k: v["state"] for k, v in s.get("pairs", {}).items()}  # noqa: E731
+    assert pairs(state_after) == pairs(state_before)
+
+
+def test_restart_retries_a_locked_recreate(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    register_vgs(symsim_array)
+    service = make_service(demo_text(symsim_array, host=False, sync_extra="restart = 1\n"), name="demo")
+    for action in ("provision", "sync_break"):
+        assert _run(make_ctx, service, action).ok
+    symsim_array.admin("fault", "add", "symclone:recreate", "lock", "--times", "1")
+    report = _run(make_ctx, service, "sync_update")
+    assert report.ok, report.summary()
+    results = {r.rid: r for r in report.stage("recreate").results}
+    assert sorted(r.attempts for r in results.values()) == [1, 2]
+    assert len([c for c in state_changing_calls(symsim_array) if "recreate" in c["argv"]]) == 3
+
+
+def test_a_lock_without_restart_fails_the_step(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    service = prepare_demo(symsim_array, make_service, make_ctx)
+    symsim_array.admin("fault", "add", "symclone:recreate", "lock", "--times", "1")
+    report = _run(make_ctx, service, "sync_update", **{"selection": select_resources(service, ["sync#1"])})
+    assert not report.ok
+    (result,) = report.stage("recreate").results
+    assert result.outcome == "failed" and result.attempts == 1 and result.error_type == "SymcliRetryable"
+    assert report.stage("wait_activable").outcome == "not-run"
+
+
+@pytest.mark.parametrize("action", ["sync_nodes", "sync_drp"])
+def test_sync_nodes_and_drp_run_only_hooks(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx, tmp_path, action: str
+) -> None:
+    marker = tmp_path / "hook.out"
+    extra = f"pre_{action} = echo $CLONEPILOT_ACTION:$CLONEPILOT_RID >> {marker}\n"
+    service = make_service(demo_text(symsim_array, host=False).replace("[sync#2]", extra + "\n[sync#2]"))
+    report = _run(make_ctx, service, action)
+    assert report.ok
+    assert marker.read_text() == f"{action}:sync#1\n"
+    assert [e.argv[0] for e in report.commands] == ["/bin/sh"]
