@@ -11,6 +11,7 @@ import time
 
 from clonepilot.config.depends import DependsCondition
 from clonepilot.config.models import Action, AnyResource, SymcloneSync
+from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.host import host_driver
 from clonepilot.engine.status import ResourceStatusReport, Status
@@ -30,9 +31,6 @@ def read_status(ctx: RunContext, resource: AnyResource, stage: str = "status") -
         return ResourceStatusReport(resource.rid, Status.NA, "disabled")
     try:
         if isinstance(resource, SymcloneSync):
-            # Imported here: clones.py imports the engine's lower layers, not the other way round.
-            from clonepilot.engine.clones import clone_set
-
             return clone_set(ctx, resource).status()
         return host_driver(ctx, resource, stage).status()
     except (ClonepilotError, ValueError) as exc:

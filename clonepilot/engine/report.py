@@ -14,6 +14,8 @@ from typing import Any
 from clonepilot.engine.context import JournalEntry
 from clonepilot.engine.resource import ResourceActionResult
 
+# Wait steps and what they wait for, for the seed-like log ("waiting for copied state").
+_WAITS = {"wait_activable": "activable (recreated or precopied)", "wait_copied": "copied"}
 # Worst first; a stage takes the worst outcome of its steps.
 _OUTCOME_RANK = {"failed": 3, "failed-optional": 2, "done": 1, "skipped": 0}
 
@@ -55,6 +57,7 @@ class StageReport:
     results: tuple[ResourceActionResult, ...] = ()
     commands: tuple[JournalEntry, ...] = ()
     error: str = ""
+    error_type: str = ""  # the failure's exception class (ServiceNotDown, HookFailed, WaitTimeout...)
 
     @classmethod
     def not_run(cls, name: str, step: str, rids: tuple[str, ...], node: str) -> StageReport:
@@ -75,6 +78,7 @@ class StageReport:
             "duration": round(self.duration, 3) if self.duration is not None else None,
             "outcome": self.outcome,
             "error": self.error,
+            "error_type": self.error_type,
             "resources": [
                 {
                     "rid": r.rid,
@@ -101,6 +105,7 @@ class RunReport:
     started: float
     ended: float
     error: str = ""
+    error_type: str = ""
 
     @property
     def ok(self) -> bool:
@@ -123,6 +128,7 @@ class RunReport:
             "dry_run": self.dry_run,
             "ok": self.ok,
             "error": self.error,
+            "error_type": self.error_type,
             "started": _iso(self.started),
             "ended": _iso(self.ended),
             "duration": round(self.duration, 3),
@@ -131,14 +137,29 @@ class RunReport:
         }
 
     def log_lines(self) -> list[str]:
-        """The state-changing commands as the seed logs them: `SVC.RID - LEVEL - command`."""
+        """The run as the seed logs it, `SVC.RID - LEVEL - text`: each state-changing command, each
+        wait, each failure, stage by stage."""
+        svc = self.service.upper()
         lines = []
-        for entry in self.commands:
-            if not entry.changes_state:
-                continue
-            level = "INFO" if entry.exit_code in (0, None) else "ERROR"
-            suffix = "" if entry.exit_code in (0, None) else f" (exit {entry.exit_code})"
-            lines.append(f"{self.service.upper()}.{entry.rid.upper()} - {level} - {entry.command}{suffix}")
+        for stage in self.stages:
+            for entry in stage.commands:
+                if not entry.changes_state:
+                    continue
+                bad = entry.exit_code not in (0, None)
+                level, suffix = ("ERROR", f" (exit {entry.exit_code})") if bad else ("INFO", "")
+                lines.append(f"{svc}.{entry.rid.upper()} - {level} - {entry.command}{suffix}")
+            for result in stage.results:
+                prefix = f"{svc}.{result.rid.upper()}"
+                if result.outcome == "failed":
+                    lines.append(f"{prefix} - ERROR - {result.message}")
+                elif result.outcome == "failed-optional":
+                    lines.append(f"{prefix} - WARNING - {result.message}")
+                elif result.outcome == "done" and stage.step in _WAITS:
+                    lines.append(
+                        f"{prefix} - INFO - {_WAITS[stage.step]} state reached in {result.duration:.1f}s"
+                    )
+            if stage.error and not stage.results:
+                lines.append(f"{svc} - ERROR - {stage.error}")
         return lines
 
     def summary(self) -> str:

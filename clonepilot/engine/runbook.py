@@ -22,12 +22,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
+from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.depends import DEFAULT_DEPENDS_WAIT
 from clonepilot.engine.host import host_driver
 from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
-from clonepilot.engine.service import ServiceNotDown, check_service_down, rid_number
+from clonepilot.engine.service import require_service_down, rid_number
 from clonepilot.errors import ClonepilotError
 
 ACTIONS: tuple[str, ...] = (
@@ -179,9 +180,6 @@ def _body(ctx: RunContext, step: str, resource: AnyResource, stage: str) -> Call
     if spec.on_sync:
         if not isinstance(resource, SymcloneSync):
             raise ValueError(f"step {step} applies to sync resources, not {resource.rid}")
-        # Imported here: clones.py sits beside this module and may import engine pieces itself.
-        from clonepilot.engine.clones import clone_set
-
         clones = clone_set(ctx, resource)
         return getattr(clones, step)  # type: ignore[no-any-return]
     driver = host_driver(ctx, resource, stage)
@@ -219,13 +217,7 @@ def stage_node(service: Service, stage: Stage) -> str:
     return str(service.symcli_node if spec is not None and spec.on_sync else service.node)
 
 
-def _run_stage(ctx: RunContext, stage: Stage) -> tuple[tuple[ResourceActionResult, ...], str]:
-    """The stage's per-resource results and, when it failed, why."""
-    if stage.step == CHECK_DOWN:
-        still_up = check_service_down(ctx)
-        if still_up:
-            raise ServiceNotDown(ctx.service.name, still_up)
-        return (), ""
+def _run_resources(ctx: RunContext, stage: Stage) -> tuple[ResourceActionResult, ...]:
     resources = [ctx.service.resource(rid) for rid in stage.rids]
 
     def one(resource: AnyResource) -> ResourceActionResult:
@@ -233,52 +225,74 @@ def _run_stage(ctx: RunContext, stage: Stage) -> tuple[tuple[ResourceActionResul
 
     if stage.parallel and len(resources) > 1:
         with ThreadPoolExecutor(max_workers=len(resources)) as pool:
-            results = tuple(pool.map(one, resources))
-    else:
-        collected: list[ResourceActionResult] = []
-        for resource in resources:
-            collected.append(one(resource))
-            if collected[-1].failed:  # the next rid of a sequential stage waits on this one
-                break
-        results = tuple(collected)
-    failed = [r for r in results if r.failed]
-    return results, "; ".join(f"{r.rid}: {r.message}" for r in failed)
+            return tuple(pool.map(one, resources))
+    results: list[ResourceActionResult] = []
+    for resource in resources:
+        results.append(one(resource))
+        if results[-1].failed:  # the next rid of a sequential stage builds on this one
+            break
+    return tuple(results)
+
+
+def run_stage(ctx: RunContext, stage: Stage) -> StageReport:
+    """Run one stage. A failure is reported (outcome 'failed', error, error_type), never raised.
+
+    The stage's commands are the journal entries added while it ran: stages of one run must not
+    overlap (execute and the flows run them one after another; parallelism is within a stage).
+    """
+    first = len(ctx.journal.snapshot())
+    started = time.time()
+    results: tuple[ResourceActionResult, ...] = ()
+    error = error_type = ""
+    try:
+        if stage.step == CHECK_DOWN:
+            require_service_down(ctx)
+        else:
+            results = _run_resources(ctx, stage)
+            failed = [r for r in results if r.failed]
+            error = "; ".join(f"{r.rid}: {r.message}" for r in failed)
+            error_type = next((r.error_type or "" for r in failed), "")
+    except ClonepilotError as exc:  # check_down refusing, or a resource whose driver cannot be built
+        error, error_type = str(exc), type(exc).__name__
+    return StageReport(
+        name=stage.name,
+        step=stage.step,
+        rids=stage.rids,
+        node=stage_node(ctx.service, stage),
+        started=started,
+        ended=time.time(),
+        outcome="failed" if error else stage_outcome(results),
+        results=results,
+        commands=ctx.journal.snapshot()[first:],
+        error=error,
+        error_type=error_type,
+    )
 
 
 def execute(ctx: RunContext, stages: Sequence[Stage], *, action: str = "") -> RunReport:
-    """Run the stages in order; stop at the first stage with a failed (non-optional) step."""
+    """Run the stages in order; stop at the first stage with a failed (non-optional) step.
+
+    The stages after a failure are reported as not-run. A refresh refused by check_down has
+    error_type 'ServiceNotDown' and changed nothing.
+    """
     started = time.time()
     reports: list[StageReport] = []
-    error = ""
-    for index, stage in enumerate(stages):
-        node = stage_node(ctx.service, stage)
+    error = error_type = ""
+    for index, stage in enumerate(stages, start=1):
         if error:
+            node = stage_node(ctx.service, stage)
             reports.append(StageReport.not_run(stage.name, stage.step, stage.rids, node))
             continue
-        first = len(ctx.journal.snapshot())
-        stage_started = time.time()
-        try:
-            results, error = _run_stage(ctx, stage)
-        except ClonepilotError as exc:  # check_down refusing, or a resource that cannot be built
-            results, error = (), str(exc)
-        commands = ctx.journal.snapshot()[first:]
-        ended = time.time()
-        reports.append(
-            StageReport(
-                name=stage.name,
-                step=stage.step,
-                rids=stage.rids,
-                node=node,
-                started=stage_started,
-                ended=ended,
-                outcome="failed" if error else stage_outcome(results),
-                results=results,
-                commands=commands,
-                error=error,
-            )
+        ctx.logger.info(
+            "%s: stage %d/%d: %s %s", ctx.service.name, index, len(stages), stage.name, stage.rids
         )
-        if error:
-            error = f"stage {index + 1} ({stage.name}) failed: {error}"
+        report = run_stage(ctx, stage)
+        reports.append(report)
+        ctx.logger.info(
+            "%s: stage %s: %s in %.2fs", ctx.service.name, stage.name, report.outcome, report.duration
+        )
+        if report.outcome == "failed":
+            error, error_type = f"stage {index} ({stage.name}) failed: {report.error}", report.error_type
     return RunReport(
         service=ctx.service.name,
         action=action,
@@ -288,4 +302,5 @@ def execute(ctx: RunContext, stages: Sequence[Stage], *, action: str = "") -> Ru
         started=started,
         ended=time.time(),
         error=error,
+        error_type=error_type,
     )

@@ -6,6 +6,7 @@ one host command per host resource), so `status` and the refresh's down check ch
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -90,6 +91,13 @@ def check_service_down(ctx: RunContext) -> list[ResourceStatusReport]:
     return [r for r in read_statuses(ctx, host) if r.status not in (Status.DOWN, Status.NA)]
 
 
+def require_service_down(ctx: RunContext) -> None:
+    """Raise ServiceNotDown naming the resources still up; the guard before replacing the data."""
+    still_up = check_service_down(ctx)
+    if still_up:
+        raise ServiceNotDown(ctx.service.name, still_up)
+
+
 # Worst first: for sync resources one bad clone set makes the service's data suspect.
 _SYNC_RANK = {Status.DOWN: 3, Status.UNDEF: 2, Status.WARN: 1, Status.UP: 0}
 
@@ -145,7 +153,8 @@ class ServiceStatus:
                     "status": str(r.status),
                     "reason": r.reason,
                     "last_action": r.last_action.isoformat() if r.last_action else None,
-                    "detail": r.detail,
+                    # Drivers may put datetimes or enums in detail; --json must still serialise.
+                    "detail": json.loads(json.dumps(r.detail, default=str)),
                 }
                 for r in self.resources
             },

@@ -24,6 +24,11 @@ def _run(make_ctx: MakeCtx, service, action: str, *, dry_run: bool = False, **kw
         return execute(ctx, runbook(service, action, **kwargs), action=action)
 
 
+def _pairs(state: dict) -> dict[str, tuple[str, float | None]]:
+    """Each pair's state and point in time: what a refresh would change."""
+    return {f"{p['src']}:{p['tgt']}": (p["state"], p["pit"]) for a in state["arrays"] for p in a["pairs"]}
+
+
 def test_refresh_starts_the_db_and_refuses_while_up(
     symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
 ) -> None:
@@ -41,12 +46,13 @@ def test_refresh_starts_the_db_and_refuses_while_up(
     assert all(" activate " in line for line in clone_lines[2:])
     summary = report.summary()
     assert "DEMO.APP#1 - INFO - /bin/sh -c" in summary and "refresh of demo: ok" in summary
+    assert any(line.startswith("DEMO.SYNC#2 - INFO - copied state reached in") for line in report.log_lines())
     json.dumps(report.to_dict())  # --json must serialise
 
     # The service is up: a second refresh changes nothing, not even a symclone call.
     before = len(state_changing_calls(symsim_array))
     refused = _run(make_ctx, service, "refresh")
-    assert not refused.ok
+    assert not refused.ok and refused.error_type == "ServiceNotDown"
     assert refused.stages[0].name == "check_down" and refused.stages[0].outcome == "failed"
     assert "not down" in refused.error and "app#1 is up" in refused.error and "fs#1 is up" in refused.error
     assert {s.outcome for s in refused.stages[1:]} == {"not-run"}
@@ -72,6 +78,8 @@ def test_logs_activated_before_data_fail_the_db_start(
     assert "stage" in report.error and "start app" in report.error
     assert db_status(symsim_array) == 1
     assert "FAILED" in report.summary()
+    assert report.error_type == "HostCommandError"
+    assert any(line.startswith("DEMO.APP#1 - ERROR - app#1: `/bin/sh -c") for line in report.log_lines())
 
 
 def test_dry_run_refresh_lists_the_commands_and_changes_nothing(
@@ -104,11 +112,10 @@ def test_dry_run_refresh_lists_the_commands_and_changes_nothing(
     assert "(dry run)" in summary and f"commands that would run ({len(pending)})" in summary
     assert len(state_changing_calls(symsim_array)) == changing_before
     state_after = json.loads(symsim_array.admin("state", "--json").stdout)
-    for key in ("now",):
-        state_before.pop(key), state_after.pop(key)
     assert state_after["host"] == state_before["host"]
-    pairs = lambda s: {k: v["state"] for k, v in s.get("pairs", {}).items()}  # noqa: E731
-    assert pairs(state_after) == pairs(state_before)
+    assert _pairs(state_after) == _pairs(state_before)
+    before = _pairs(state_before)
+    assert len(before) == 3 and all(state == "Copied" and pit for state, pit in before.values())
 
 
 def test_restart_retries_a_locked_recreate(
