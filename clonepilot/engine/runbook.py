@@ -16,10 +16,12 @@ Order (the seed's start log: ip, then the clone activate and its wait, then vg, 
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
 from clonepilot.engine.clones import clone_set
@@ -217,15 +219,30 @@ def stage_node(service: Service, stage: Stage) -> str:
     return str(service.symcli_node if spec is not None and spec.on_sync else service.node)
 
 
-def _run_resources(ctx: RunContext, stage: Stage) -> tuple[ResourceActionResult, ...]:
+class StepRunner(Protocol):
+    """How one step on one resource is run: `run_step` itself, or a Prefect task around it."""
+
+    def __call__(
+        self, ctx: RunContext, step: str, resource: AnyResource, *, hook_action: str, stage: str
+    ) -> ResourceActionResult: ...
+
+
+def _require_down(ctx: RunContext) -> None:
+    require_service_down(ctx)
+
+
+def _run_resources(ctx: RunContext, stage: Stage, runner: StepRunner) -> tuple[ResourceActionResult, ...]:
     resources = [ctx.service.resource(rid) for rid in stage.rids]
 
     def one(resource: AnyResource) -> ResourceActionResult:
-        return run_step(ctx, stage.step, resource, hook_action=stage.hook_action, stage=stage.name)
+        return runner(ctx, stage.step, resource, hook_action=stage.hook_action, stage=stage.name)
 
     if stage.parallel and len(resources) > 1:
         with ThreadPoolExecutor(max_workers=len(resources)) as pool:
-            return tuple(pool.map(one, resources))
+            # Each thread gets a copy of the caller's context: a Prefect task started from it must
+            # see the flow run it belongs to.
+            futures = [pool.submit(contextvars.copy_context().run, one, r) for r in resources]
+            return tuple(f.result() for f in futures)
     results: list[ResourceActionResult] = []
     for resource in resources:
         results.append(one(resource))
@@ -234,7 +251,13 @@ def _run_resources(ctx: RunContext, stage: Stage) -> tuple[ResourceActionResult,
     return tuple(results)
 
 
-def run_stage(ctx: RunContext, stage: Stage) -> StageReport:
+def run_stage(
+    ctx: RunContext,
+    stage: Stage,
+    *,
+    step_runner: StepRunner = run_step,
+    check_down: Callable[[RunContext], None] = _require_down,
+) -> StageReport:
     """Run one stage. A failure is reported (outcome 'failed', error, error_type), never raised.
 
     The stage's commands are the journal entries added while it ran: stages of one run must not
@@ -246,9 +269,9 @@ def run_stage(ctx: RunContext, stage: Stage) -> StageReport:
     error = error_type = ""
     try:
         if stage.step == CHECK_DOWN:
-            require_service_down(ctx)
+            check_down(ctx)
         else:
-            results = _run_resources(ctx, stage)
+            results = _run_resources(ctx, stage, step_runner)
             failed = [r for r in results if r.failed]
             error = "; ".join(f"{r.rid}: {r.message}" for r in failed)
             error_type = next((r.error_type or "" for r in failed), "")
@@ -269,7 +292,14 @@ def run_stage(ctx: RunContext, stage: Stage) -> StageReport:
     )
 
 
-def execute(ctx: RunContext, stages: Sequence[Stage], *, action: str = "") -> RunReport:
+def execute(
+    ctx: RunContext,
+    stages: Sequence[Stage],
+    *,
+    action: str = "",
+    step_runner: StepRunner = run_step,
+    check_down: Callable[[RunContext], None] = _require_down,
+) -> RunReport:
     """Run the stages in order; stop at the first stage with a failed (non-optional) step.
 
     The stages after a failure are reported as not-run. A refresh refused by check_down has
@@ -286,7 +316,7 @@ def execute(ctx: RunContext, stages: Sequence[Stage], *, action: str = "") -> Ru
         ctx.logger.info(
             "%s: stage %d/%d: %s %s", ctx.service.name, index, len(stages), stage.name, stage.rids
         )
-        report = run_stage(ctx, stage)
+        report = run_stage(ctx, stage, step_runner=step_runner, check_down=check_down)
         reports.append(report)
         ctx.logger.info(
             "%s: stage %s: %s in %.2fs", ctx.service.name, stage.name, report.outcome, report.duration
