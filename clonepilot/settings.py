@@ -92,8 +92,30 @@ class Settings(BaseSettings):
     symclone_lock_retry_count: int = Field(
         30, ge=0, description="symclone -c: number of retries when the devices are locked."
     )
+    transient_retries: int = Field(
+        3,
+        ge=0,
+        description=(
+            "Extra attempts of a step after a transient error (SSH drop, lock held, array busy), with"
+            " backoff; a resource's `restart` adds to them. Permanent errors are never retried."
+        ),
+    )
+    state_dir: Path = Field(
+        Path("~/.clonepilot/state"),
+        description="Directory on the controller for checkpoints that let a rerun resume an interrupted run.",
+    )
+    resume_window: float = Field(
+        3600.0,
+        ge=0,
+        description=(
+            "Seconds during which a rerun of an interrupted action resumes it (skipping its completed"
+            " stages); older checkpoints are ignored and the action starts over."
+        ),
+    )
 
-    @field_validator("services_dir", "symcli_bin", "ssh_key_file", "ssh_known_hosts", mode="after")
+    @field_validator(
+        "services_dir", "symcli_bin", "ssh_key_file", "ssh_known_hosts", "state_dir", mode="after"
+    )
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

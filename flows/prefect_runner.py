@@ -18,6 +18,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from clonepilot.config import load_service
 from clonepilot.config.models import AnyResource
 from clonepilot.engine import progress as progress_hub
+from clonepilot.engine.checkpoint import open_checkpoint
 from clonepilot.engine.context import ProgressEvent, RunContext
 from clonepilot.engine.report import RunReport
 from clonepilot.engine.resource import ResourceActionResult
@@ -111,12 +112,21 @@ def run_action(
         " → ".join(s.name for s in stages),
     )
     artifacts = ProgressArtifacts(svc.name)
+    # Only a refresh needs one: the other actions are idempotent from the down check on.
+    checkpoint = (
+        open_checkpoint(settings, svc.name, action, stages) if action == "refresh" and not dry_run else None
+    )
     with (
         progress_hub.subscribed(artifacts),
         RunContext(svc, settings, dry_run=dry_run, logger=logger, progress=progress_hub.publish) as ctx,
     ):
         report = execute(
-            ctx, stages, action=action, step_runner=_prefect_step, check_down=_prefect_check_down
+            ctx,
+            stages,
+            action=action,
+            step_runner=_prefect_step,
+            check_down=_prefect_check_down,
+            checkpoint=checkpoint,
         )
     create_markdown_artifact(
         markdown=f"```\n{report.summary()}\n```",

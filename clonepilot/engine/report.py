@@ -53,7 +53,8 @@ class StageReport:
     node: str
     started: float | None
     ended: float | None
-    outcome: str  # done, skipped, failed-optional, failed, or not-run (after an earlier failure)
+    # done, skipped, failed-optional, failed, not-run (after an earlier failure) or done-earlier (resumed)
+    outcome: str
     results: tuple[ResourceActionResult, ...] = ()
     commands: tuple[JournalEntry, ...] = ()
     error: str = ""
@@ -62,6 +63,11 @@ class StageReport:
     @classmethod
     def not_run(cls, name: str, step: str, rids: tuple[str, ...], node: str) -> StageReport:
         return cls(name, step, rids, node, None, None, "not-run")
+
+    @classmethod
+    def done_earlier(cls, name: str, step: str, rids: tuple[str, ...], node: str) -> StageReport:
+        """A stage an interrupted run of the same action completed; the resumed run skips it."""
+        return cls(name, step, rids, node, None, None, "done-earlier")
 
     @property
     def duration(self) -> float | None:

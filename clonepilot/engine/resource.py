@@ -137,7 +137,8 @@ class _Retrier:
         self.attempts = 0
 
     def __call__(self, body: Callable[[], object]) -> str:
-        limit = self.resource.restart + 1
+        # Transient errors get the configured extra attempts; `restart` asks for more on top.
+        limit = 1 + self.ctx.settings.transient_retries + self.resource.restart
         while True:
             self.attempts += 1
             try:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
 from clonepilot.engine.clones import clone_set
@@ -32,6 +32,9 @@ from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
 from clonepilot.engine.service import require_service_down, rid_number
 from clonepilot.errors import ClonepilotError
+
+if TYPE_CHECKING:
+    from clonepilot.engine.checkpoint import Checkpoint
 
 ACTIONS: tuple[str, ...] = (
     "refresh",
@@ -299,6 +302,7 @@ def execute(
     action: str = "",
     step_runner: StepRunner = run_step,
     check_down: Callable[[RunContext], None] = _require_down,
+    checkpoint: Checkpoint | None = None,
 ) -> RunReport:
     """Run the stages in order; stop at the first stage with a failed (non-optional) step.
 
@@ -308,10 +312,22 @@ def execute(
     started = time.time()
     reports: list[StageReport] = []
     error = error_type = ""
+    if checkpoint is not None and checkpoint.resumed:
+        ctx.logger.info(
+            "%s: resuming the %s interrupted %.0f s ago; stages it completed: %s",
+            ctx.service.name,
+            action,
+            time.time() - (checkpoint.resumed_from or 0.0),
+            ", ".join(checkpoint.done) or "none",
+        )
     for index, stage in enumerate(stages, start=1):
         if error:
             node = stage_node(ctx.service, stage)
             reports.append(StageReport.not_run(stage.name, stage.step, stage.rids, node))
+            continue
+        if checkpoint is not None and checkpoint.skips(stage, stages[index:]):
+            node = stage_node(ctx.service, stage)
+            reports.append(StageReport.done_earlier(stage.name, stage.step, stage.rids, node))
             continue
         ctx.logger.info(
             "%s: stage %d/%d: %s %s", ctx.service.name, index, len(stages), stage.name, stage.rids
@@ -323,6 +339,10 @@ def execute(
         )
         if report.outcome == "failed":
             error, error_type = f"stage {index} ({stage.name}) failed: {report.error}", report.error_type
+        elif checkpoint is not None:
+            checkpoint.mark_done(stage)
+    if checkpoint is not None and not error:
+        checkpoint.finish()
     return RunReport(
         service=ctx.service.name,
         action=action,

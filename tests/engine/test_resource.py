@@ -72,7 +72,19 @@ def test_restart_retries_a_timed_out_command(
     assert exits == [None, 0]  # the killed command has no exit code
 
 
-def test_without_restart_a_retryable_failure_fails_at_once(
+def test_transient_retries_apply_without_restart(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx, tmp_path: Path
+) -> None:
+    marker = tmp_path / "tried"
+    start = f"if [ -e {marker} ]; then exit 0; fi; touch {marker}; sleep 30"
+    service = make_service(f"[app#1]\nstart = {start}\ntimeout = 1\n")
+    resource = service.resource("app#1")
+    with make_ctx(service, transient_retries=1) as ctx:
+        result = run_resource_action(ctx, resource, "start", host_driver(ctx, resource).start, backoff=FAST)
+    assert result.outcome == "done" and result.attempts == 2
+
+
+def test_without_retries_a_retryable_failure_fails_at_once(
     symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
 ) -> None:
     service = make_service("[app#1]\nstart = sleep 30\ntimeout = 1\n")

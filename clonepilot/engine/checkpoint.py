@@ -1,0 +1,93 @@
+"""Where an interrupted refresh stood, so that running it again carries on instead of starting over.
+
+A refresh killed after it started the service's ip (or any later stage) leaves resources up that
+it started itself: a plain rerun would refuse at the down check. The checkpoint, a small JSON file
+on the controller, records the stages that completed; a rerun of the same action with the same
+stages within `resume_window` skips them. Every stage re-reads the array before acting, so the
+stage that was cut short simply does what is still missing.
+
+The down check is never skipped while a recreate is still to come: resuming must not replace the
+data under a service someone started by hand in the meantime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clonepilot.engine.runbook import CHECK_DOWN, Stage
+from clonepilot.settings import Settings
+
+
+@dataclass
+class Checkpoint:
+    path: Path
+    action: str
+    plan: list[str]
+    started: float
+    done: list[str] = field(default_factory=list)
+    resumed_from: float | None = None
+
+    @property
+    def resumed(self) -> bool:
+        return self.resumed_from is not None
+
+    def skips(self, stage: Stage, remaining: Sequence[Stage]) -> bool:
+        """Whether a resumed run skips this stage (it completed in the interrupted run)."""
+        if not self.resumed or stage.name not in self.done:
+            return False
+        if stage.step == CHECK_DOWN:
+            return not any(s.step == "recreate" and s.name not in self.done for s in remaining)
+        return True
+
+    def mark_done(self, stage: Stage) -> None:
+        self.done.append(stage.name)
+        self._write()
+
+    def finish(self) -> None:
+        """The action completed: nothing to resume any more."""
+        self.path.unlink(missing_ok=True)
+
+    def _write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data: dict[str, Any] = {
+            "action": self.action,
+            "plan": self.plan,
+            "started": self.started,
+            "done": self.done,
+        }
+        # Written whole and renamed: a kill mid-write leaves the previous checkpoint, never half of one.
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, self.path)
+
+
+def open_checkpoint(settings: Settings, service: str, action: str, stages: Sequence[Stage]) -> Checkpoint:
+    """The checkpoint of this action: resumed if an unfinished, recent one with the same plan exists."""
+    path = settings.state_dir / f"{service}.{action}.checkpoint.json"
+    plan = [s.name for s in stages]
+    now = time.time()
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        data = None
+    if (
+        isinstance(data, dict)
+        and data.get("action") == action
+        and data.get("plan") == plan
+        and isinstance(data.get("started"), int | float)
+        and now - data["started"] <= settings.resume_window
+    ):
+        done = [name for name in data.get("done", []) if name in plan]
+        checkpoint = Checkpoint(path, action, plan, data["started"], done, resumed_from=data["started"])
+    else:
+        checkpoint = Checkpoint(path, action, plan, now)
+    checkpoint._write()
+    return checkpoint
