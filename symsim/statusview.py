@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -137,5 +136,24 @@ def render(view: dict[str, Any]) -> str:
     out.append("Faults:")
     out.append("  " + faults_table(view["faults"]).replace("\n", "\n  "))
     if view.get("host") is not None:
-        out += ["", "Host:", "  " + json.dumps(view["host"], indent=1, default=str).replace("\n", "\n  ")]
+        out += ["", "Host:", *render_host(view["host"])]
     return "\n".join(out)
+
+
+def render_host(host: dict[str, Any]) -> list[str]:
+    """The simulated host as an operator would list it: addresses, volume groups, mounts, databases."""
+    lines: list[str] = []
+    for addr, ip in sorted(host.get("ips", {}).items()):
+        lines.append(f"  ip   {addr:<24} {ip.get('cidr', '')} on {ip.get('dev', '?')}")
+    for name, vg in sorted(host.get("vgs", {}).items()):
+        state = "active" if vg.get("active") else ("imported" if vg.get("imported") else "exported")
+        devs = ", ".join(f"{d} ({vg.get('pvs', {}).get(d, '?')})" for d in vg.get("devs", []))
+        lines.append(f"  vg   {name:<24} {state:<8} on {devs}")
+    for mnt, mount in sorted(host.get("mounts", {}).items()):
+        lines.append(f"  fs   {mnt:<24} {mount.get('dev', '?')}")
+    for name, db in sorted(host.get("dbs", {}).items()):
+        state = "running" if db.get("running") else "stopped"
+        since = f" since {_stamp(db['started'])}" if db.get("running") and db.get("started") else ""
+        data, logs = ", ".join(db.get("data", [])), ", ".join(db.get("logs", []))
+        lines.append(f"  db   {name:<24} {state}{since} (data {data or '-'}; logs {logs or '-'})")
+    return lines or ["  nothing configured"]
