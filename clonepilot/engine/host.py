@@ -79,6 +79,28 @@ class HostDriver(ResourceDriver, Protocol):
     def stop(self) -> HostActionResult: ...
 
 
+def _dry_run_status(ctx: RunContext, rid: str) -> ResourceStatusReport | None:
+    """In a dry run, the status a resource would have after the start or stop this run would do.
+
+    Without it, a dry-run `refresh --stop-first` would read the service still up at the down
+    check (nothing was really stopped) and print a refusal the real run would not meet.
+    """
+    if not ctx.dry_run:
+        return None
+    with ctx.cache_lock:
+        overlay = ctx.cache.get(f"host-dry-run:{rid}")
+    if not isinstance(overlay, tuple):
+        return None
+    status, verb = overlay
+    return ResourceStatusReport(rid, status, f"{status} once this dry run's {verb} has run")
+
+
+def _note_dry_run(ctx: RunContext, rid: str, verb: str) -> None:
+    if ctx.dry_run:
+        with ctx.cache_lock:
+            ctx.cache[f"host-dry-run:{rid}"] = (Status.UP if verb == "start" else Status.DOWN, verb)
+
+
 def _na(rid: str, reason: str) -> ResourceStatusReport:
     return ResourceStatusReport(rid, Status.NA, reason)
 
@@ -136,6 +158,8 @@ class ProfileDriver:
     def status(self) -> ResourceStatusReport:
         if self.resource.nostatus:
             return _na(self.rid, "tagged nostatus")
+        if (planned := _dry_run_status(self.ctx, self.rid)) is not None:
+            return planned
         values = self.values()
         result = self._read(self._render(status_command, values))
         word = self._render(interpret_status, result.exit_code, result.stdout, values)
@@ -158,6 +182,12 @@ class ProfileDriver:
         commands = self._render(render_action, verb, values)
         guards = self._render(step_guards, verb)
         answers: dict[str, ResourceStatus] = {}
+        planned = _dry_run_status(self.ctx, self.rid)
+        if planned is not None:
+            # The probes would read the host before this dry run's earlier stop/start of the
+            # resource; answer them as the host would be after it.
+            implied = ResourceStatus.UP if planned.status is Status.UP else ResourceStatus.DOWN
+            answers = {guard.probe: implied for guard in guards if guard is not None}
         ran: list[str] = []
         skipped: list[str] = []
         for argv, guard in zip(commands, guards, strict=True):
@@ -174,6 +204,8 @@ class ProfileDriver:
             ran.append(" ".join(argv))
             if result is not None and not result.ok:
                 raise _failed(self.rid, result)
+        if ran:
+            _note_dry_run(self.ctx, self.rid, verb)
         message = f"{verb}: {len(ran)} command(s)" if ran else f"{verb}: nothing to do"
         if skipped:
             message += f"; not needed: {'; '.join(skipped)}"
@@ -233,6 +265,8 @@ class AppDriver:
             return _na(self.rid, "tagged nostatus")
         if not self.resource.check:
             return _na(self.rid, "no check command")
+        if (planned := _dry_run_status(self.ctx, self.rid)) is not None:
+            return planned
         result = self._shell(self.resource.check, changes_state=False)
         assert result is not None
         text = (result.stdout.strip() or result.stderr.strip()).splitlines()
@@ -258,6 +292,7 @@ class AppDriver:
         result = self._shell(command, changes_state=True)
         if result is not None and not result.ok:
             raise _failed(self.rid, result)
+        _note_dry_run(self.ctx, self.rid, verb)
         return HostActionResult(self.rid, verb, True, (command,), f"{verb}: {command}")
 
 

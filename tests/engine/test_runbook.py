@@ -156,3 +156,25 @@ def test_sync_nodes_and_drp_run_only_hooks(
     assert report.ok
     assert marker.read_text() == f"{action}:sync#1\n"
     assert [e.argv[0] for e in report.commands] == ["/bin/sh"]
+
+
+def test_dry_run_of_refresh_stop_first_predicts_the_real_run_exactly(
+    symsim_array: SymsimArray, make_service: MakeService, make_ctx: MakeCtx
+) -> None:
+    """On a running service, the dry run's commands are exactly those the real run then executes.
+
+    The dry run must carry what its own earlier stages would change (stopped resources, exported
+    volume groups, recreated pairs) into its later reads, or it would print a refusal at the down
+    check, or miss the vgimport, that the real run does not.
+    """
+    service = prepare_demo(symsim_array, make_service, make_ctx)
+    assert _run(make_ctx, service, "refresh").ok
+    dry = _run(make_ctx, service, "refresh", dry_run=True, stop_first=True)
+    assert dry.ok, dry.summary()
+    predicted = [(e.stage, e.argv) for e in dry.commands if not e.executed]
+    real = _run(make_ctx, service, "refresh", stop_first=True)
+    assert real.ok, real.summary()
+    executed = [(e.stage, e.argv) for e in real.commands if e.changes_state]
+    assert sorted(predicted) == sorted(executed)
+    assert any("import" in argv for _, argv in predicted)
+    assert db_status(symsim_array) == 0
