@@ -8,6 +8,7 @@ process, against the server PREFECT_API_URL names, or Prefect's temporary local 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -121,76 +122,45 @@ def refresh(
     run_flow(_state(ctx), "refresh", rids=rid, tags=tag, dry_run=dry_run, stop_first=stop_first)
 
 
-@app.command()
-def start(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Start the service in stages: ip, activate the clones and wait for copied, disks, filesystems, apps."""
-    run_flow(_state(ctx), "start", rids=rid, tags=tag, dry_run=dry_run)
+def _action_command(action: str) -> Callable[..., None]:
+    """The typer command of an action that takes the common options only."""
+
+    def command(
+        ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+    ) -> None:
+        run_flow(_state(ctx), action, rids=rid, tags=tag, dry_run=dry_run)
+
+    return command
 
 
-@app.command()
-def stop(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Stop the service in reverse stages: apps, filesystems, disks, ip."""
-    run_flow(_state(ctx), "stop", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@app.command()
-def provision(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Initial set-up of the clone pairs: symclone create -diff -precopy."""
-    run_flow(_state(ctx), "provision", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@app.command()
-def unprovision(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Terminate the clone sessions."""
-    run_flow(_state(ctx), "unprovision", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@sync_app.command("update")
-def sync_update(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Re-establish the clones (recreate) after verifying the service is down."""
-    run_flow(_state(ctx), "sync_update", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@sync_app.command("resync")
-def sync_resync(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Re-establish the clones (recreate) after verifying the service is down."""
-    run_flow(_state(ctx), "sync_resync", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@sync_app.command("break")
-def sync_break(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """Activate the clones (targets read-write, point in time frozen) and wait for copied state."""
-    run_flow(_state(ctx), "sync_break", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@sync_app.command("nodes")
-def sync_nodes(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """No copy between nodes for symclone: runs the sync_nodes hooks."""
-    run_flow(_state(ctx), "sync_nodes", rids=rid, tags=tag, dry_run=dry_run)
-
-
-@sync_app.command("drp")
-def sync_drp(
-    ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
-) -> None:
-    """No copy to DRP nodes for symclone: runs the sync_drp hooks."""
-    run_flow(_state(ctx), "sync_drp", rids=rid, tags=tag, dry_run=dry_run)
+# (typer app, command name, action, help): `clonepilot -s SVC start`, `clonepilot -s SVC sync break`...
+for _app, _name, _action, _help in (
+    (app, "start", "start", "Start in stages: ip, activate the clones and wait for copied, disks, fs, apps."),
+    (app, "stop", "stop", "Stop the service in reverse stages: apps, filesystems, disks, ip."),
+    (app, "provision", "provision", "Initial set-up of the clone pairs: symclone create -diff -precopy."),
+    (app, "unprovision", "unprovision", "Terminate the clone sessions."),
+    (
+        sync_app,
+        "update",
+        "sync_update",
+        "Re-establish the clones (recreate) after verifying the service is down.",
+    ),
+    (
+        sync_app,
+        "resync",
+        "sync_resync",
+        "Re-establish the clones (recreate) after verifying the service is down.",
+    ),
+    (
+        sync_app,
+        "break",
+        "sync_break",
+        "Activate the clones (read-write, point in time frozen), wait for copied.",
+    ),
+    (sync_app, "nodes", "sync_nodes", "No copy between nodes for symclone: runs the sync_nodes hooks."),
+    (sync_app, "drp", "sync_drp", "No copy to DRP nodes for symclone: runs the sync_drp hooks."),
+):
+    _app.command(_name, help=_help)(_action_command(_action))
 
 
 @app.command()

@@ -1,14 +1,14 @@
 """The seed's actions as Prefect flows: one flow per action, each a thin call to run_action.
 
-Flow names are the ones deployments use (`refresh/SVC`); run names read as the seed's command
-line, e.g. `refresh demo` or `sync-update demo`.
+Flow names are the ones deployments use (`refresh/SVC`, `sync-update/SVC`); run names read as the
+seed's command line, e.g. `refresh demo` or `sync-update demo`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import Flow, flow
 
 from flows.prefect_runner import run_action
 
@@ -26,7 +26,7 @@ def refresh(
     services_dir: str | None = None,
 ) -> dict[str, Any]:
     """Refresh the service's clones and start it: check down → recreate → wait for precopy →
-    activate in rid order → wait for copied → start ip, activate, disks, filesystems, apps."""
+    start ip → activate in rid order → wait for copied → start disks, filesystems, apps."""
     return run_action(
         "refresh",
         service,
@@ -38,85 +38,47 @@ def refresh(
     )
 
 
-@flow(name="sync-update", flow_run_name="sync-update {service}")
-def sync_update(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Re-establish the clones (symclone recreate) after verifying the service is down."""
-    return run_action(
-        "sync_update", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir
-    )
+def _action_flow(action: str, description: str) -> Flow[..., dict[str, Any]]:
+    """The flow of one more action; all of them take the same parameters as the UI form shows."""
+    name = action.replace("_", "-")
+
+    def run(
+        service: str,
+        rids: Rids = None,
+        tags: Tags = None,
+        dry_run: bool = False,
+        services_dir: str | None = None,
+    ) -> dict[str, Any]:
+        return run_action(action, service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
+
+    run.__name__ = run.__qualname__ = action
+    run.__doc__ = description
+    return flow(name=name, flow_run_name=f"{name} {{service}}", description=description)(run)
 
 
-@flow(name="sync-resync", flow_run_name="sync-resync {service}")
-def sync_resync(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Re-establish the clones (symclone recreate) after verifying the service is down."""
-    return run_action(
-        "sync_resync", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir
-    )
+sync_update = _action_flow(
+    "sync_update", "Re-establish the clones (symclone recreate) after verifying the service is down."
+)
+sync_resync = _action_flow(
+    "sync_resync", "Re-establish the clones (symclone recreate) after verifying the service is down."
+)
+sync_break = _action_flow(
+    "sync_break", "Activate the clones (targets read-write, point in time frozen) and wait for Copied."
+)
+start = _action_flow(
+    "start", "Start the service in stages: ip, activate and wait for copied, disks, filesystems, apps."
+)
+stop = _action_flow("stop", "Stop the service in reverse stages: apps, filesystems, disks, ip.")
+provision = _action_flow(
+    "provision", "The initial set-up: symclone create -diff -precopy for pairs without a session."
+)
+unprovision = _action_flow("unprovision", "Terminate the clone sessions.")
+sync_nodes = _action_flow(
+    "sync_nodes", "Nothing to copy between nodes for symclone; runs the sync_nodes hooks."
+)
+sync_drp = _action_flow("sync_drp", "Nothing to copy to DRP nodes for symclone; runs the sync_drp hooks.")
 
-
-@flow(name="sync-break", flow_run_name="sync-break {service}")
-def sync_break(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Activate the clones (targets read-write, point in time frozen) and wait for Copied."""
-    return run_action("sync_break", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-@flow(name="start", flow_run_name="start {service}")
-def start(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Start the service in stages: ip, activate and wait for copied, disks, filesystems, apps."""
-    return run_action("start", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-@flow(name="stop", flow_run_name="stop {service}")
-def stop(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Stop the service in reverse stages: apps, filesystems, disks, ip."""
-    return run_action("stop", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-@flow(name="provision", flow_run_name="provision {service}")
-def provision(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """The initial set-up: symclone create -diff -precopy for pairs without a session."""
-    return run_action("provision", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-@flow(name="unprovision", flow_run_name="unprovision {service}")
-def unprovision(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Terminate the clone sessions."""
-    return run_action(
-        "unprovision", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir
-    )
-
-
-@flow(name="sync-nodes", flow_run_name="sync-nodes {service}")
-def sync_nodes(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Nothing to copy between nodes for symclone; runs the resources' sync_nodes hooks."""
-    return run_action("sync_nodes", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-@flow(name="sync-drp", flow_run_name="sync-drp {service}")
-def sync_drp(
-    service: str, rids: Rids = None, tags: Tags = None, dry_run: bool = False, services_dir: str | None = None
-) -> dict[str, Any]:
-    """Nothing to copy to DRP nodes for symclone; runs the resources' sync_drp hooks."""
-    return run_action("sync_drp", service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
-
-
-FLOWS = {
+FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "refresh": refresh,
     "sync_update": sync_update,
     "sync_resync": sync_resync,

@@ -78,7 +78,7 @@ def _prefect_step(
 ) -> ResourceActionResult:
     task = STEP_TASKS[step].with_options(task_run_name=f"{ctx.service.name} {resource.rid} {stage}")
     try:
-        return task(ctx, resource, hook_action, stage)
+        return task(ctx, step, resource, hook_action, stage)
     except StepFailed as exc:
         return exc.result
 

@@ -32,9 +32,11 @@ class StepFailed(ClonepilotError):
 _OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
-def _step(
+@task(**_OPTIONS)
+def run_stage_step(
     ctx: RunContext, step: str, resource: AnyResource, hook_action: str, stage: str
 ) -> ResourceActionResult:
+    """One step of a stage on one resource; named after the stage by STEP_TASKS below."""
     result = run_step(ctx, step, resource, hook_action=hook_action, stage=stage)
     if result.failed:
         raise StepFailed(result)
@@ -50,75 +52,18 @@ def check_service_is_down(ctx: RunContext) -> list[ResourceStatusReport]:
     return still_up
 
 
-@task(name="recreate clones", **_OPTIONS)
-def recreate_clones(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "recreate", resource, hook_action, stage)
-
-
-@task(name="wait for precopy", **_OPTIONS)
-def wait_for_precopy(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "wait_activable", resource, hook_action, stage)
-
-
-@task(name="activate clones", **_OPTIONS)
-def activate_clones(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "activate", resource, hook_action, stage)
-
-
-@task(name="wait for copied", **_OPTIONS)
-def wait_for_copied(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "wait_copied", resource, hook_action, stage)
-
-
-@task(name="create clones", **_OPTIONS)
-def create_clones(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "provision", resource, hook_action, stage)
-
-
-@task(name="terminate clones", **_OPTIONS)
-def terminate_clones(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "unprovision", resource, hook_action, stage)
-
-
-@task(name="start resource", **_OPTIONS)
-def start_resource(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "start", resource, hook_action, stage)
-
-
-@task(name="stop resource", **_OPTIONS)
-def stop_resource(
-    ctx: RunContext, resource: AnyResource, hook_action: str, stage: str
-) -> ResourceActionResult:
-    return _step(ctx, "stop", resource, hook_action, stage)
-
-
-@task(name="run hooks", **_OPTIONS)
-def run_hooks(ctx: RunContext, resource: AnyResource, hook_action: str, stage: str) -> ResourceActionResult:
-    return _step(ctx, "noop", resource, hook_action, stage)
-
-
+# The step names of clonepilot.engine.runbook, and the task name each shows in the Prefect UI.
 STEP_TASKS = {
-    "recreate": recreate_clones,
-    "wait_activable": wait_for_precopy,
-    "activate": activate_clones,
-    "wait_copied": wait_for_copied,
-    "provision": create_clones,
-    "unprovision": terminate_clones,
-    "start": start_resource,
-    "stop": stop_resource,
-    "noop": run_hooks,
+    step: run_stage_step.with_options(name=name)
+    for step, name in {
+        "recreate": "recreate clones",
+        "wait_activable": "wait for precopy",
+        "activate": "activate clones",
+        "wait_copied": "wait for copied",
+        "provision": "create clones",
+        "unprovision": "terminate clones",
+        "start": "start resource",
+        "stop": "stop resource",
+        "noop": "run hooks",
+    }.items()
 }
