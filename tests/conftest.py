@@ -11,4 +11,5 @@ os.environ["DO_NOT_TRACK"] = "1"
 pytest_plugins = [
     "tests.plugins.symsim",
     "tests.plugins.sshd",
+    "tests.plugins.prefect",
 ]

@@ -1,0 +1,41 @@
+"""A state-changing command from a terminal with no Prefect server configured.
+
+`clonepilot -s SVC provision` runs its flow in the process, on Prefect's temporary local server
+(about 10-20 s to start: the only such test), says so, and really creates the clone sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from tests.cli.conftest import CLONEPILOT, CliEnv
+
+
+def test_provision_without_prefect_api_url_runs_on_a_temporary_server(cli_env: CliEnv) -> None:
+    cli = cli_env
+    env = {k: v for k, v in cli.env.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    done = subprocess.run(
+        [str(CLONEPILOT), "-s", cli.service, "provision"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cli.root,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        f"provision {cli.service}: running as a Prefect flow on a temporary local Prefect server"
+        in done.stdout
+    ), done.stdout
+    assert f"provision of {cli.service}: ok" in done.stdout, done.stdout
+    pairs = json.loads(cli.array.admin("state", "--json").stdout)["arrays"][0]["pairs"]
+    assert sorted((p["src"], p["tgt"]) for p in pairs) == [
+        ("00100", "00110"),
+        ("00101", "00111"),
+        ("00102", "00112"),
+    ]
+    assert {p["state"] for p in pairs} <= {"PreCopy"}
+    creates = [c for c in cli.calls() if c["tool"] == "symclone" and "create" in c["argv"]]
+    assert len(creates) == 2 and all(c["exit_code"] == 0 for c in creates)
