@@ -8,6 +8,7 @@ process, against the server PREFECT_API_URL names, or Prefect's temporary local 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -82,6 +83,10 @@ def run_flow(
     rids, tags = rids or [], tags or []
     if dry_run:
         _dry_run(state, service, action, rids, tags, stop_first)
+    # Prefect's temporary server migrates a fresh database on first start: 10-20 s on two busy
+    # cores, against a default limit of 20 s. Its telemetry also trips on that fresh database.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     typer.echo(f"{action.replace('_', ' ')} {service.name}: running as a Prefect flow on {prefect_target()}")
     from clonepilot.cli_display import ProgressBars
     from clonepilot.engine import progress as progress_hub
