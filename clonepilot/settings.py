@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -110,6 +110,25 @@ class Settings(BaseSettings):
         description=(
             "Seconds during which a rerun of an interrupted action resumes it (skipping its completed"
             " stages); older checkpoints are ignored and the action starts over."
+        ),
+    )
+
+    service_concurrency: Literal["refuse", "wait"] = Field(
+        "refuse",
+        description=(
+            "What a state-changing action does while another one runs on the same service (Prefect"
+            " global concurrency limit `clonepilot-service-<service>`, limit 1): `refuse` fails at once"
+            " naming the running one, `wait` queues until it ends. Dry runs take no limit."
+        ),
+    )
+    array_concurrency: int = Field(
+        4,
+        ge=1,
+        description=(
+            "How many runs may change clone sets on one array at once, across all services (symclone"
+            " create, recreate, activate, terminate, and the copies they start): each holds a slot of the"
+            " Prefect global concurrency limit `clonepilot-array-<sid>` for its whole length. A run"
+            " creates the limit with this value when missing; an existing one keeps its server value."
         ),
     )
 

@@ -26,6 +26,7 @@ from clonepilot.engine.runbook import execute, runbook
 from clonepilot.engine.service import select_resources
 from clonepilot.errors import ClonepilotError
 from clonepilot.settings import load_settings
+from flows.concurrency import array_slots, changed_arrays, service_guard
 from tasks.steps import STEP_TASKS, StepFailed, check_service_is_down
 
 
@@ -112,22 +113,31 @@ def run_action(
         " → ".join(s.name for s in stages),
     )
     artifacts = ProgressArtifacts(svc.name)
-    # Only a refresh needs one: the other actions are idempotent from the down check on.
-    checkpoint = (
-        open_checkpoint(settings, svc.name, action, stages) if action == "refresh" and not dry_run else None
-    )
+    # One state-changing action per service at a time (refused or queued), and a cap per array on
+    # the runs that change its clone sets; dry runs take neither (flows/concurrency.py).
+    changes = [(s.step, [svc.resource(rid) for rid in s.rids]) for s in stages]
     with (
-        progress_hub.subscribed(artifacts),
-        RunContext(svc, settings, dry_run=dry_run, logger=logger, progress=progress_hub.publish) as ctx,
+        service_guard(settings, svc.name, action, dry_run=dry_run, logger=logger),
+        array_slots(settings, changed_arrays(changes), dry_run=dry_run, logger=logger),
     ):
-        report = execute(
-            ctx,
-            stages,
-            action=action,
-            step_runner=_prefect_step,
-            check_down=_prefect_check_down,
-            checkpoint=checkpoint,
+        # Only a refresh needs one: the other actions are idempotent from the down check on.
+        checkpoint = (
+            open_checkpoint(settings, svc.name, action, stages)
+            if action == "refresh" and not dry_run
+            else None
         )
+        with (
+            progress_hub.subscribed(artifacts),
+            RunContext(svc, settings, dry_run=dry_run, logger=logger, progress=progress_hub.publish) as ctx,
+        ):
+            report = execute(
+                ctx,
+                stages,
+                action=action,
+                step_runner=_prefect_step,
+                check_down=_prefect_check_down,
+                checkpoint=checkpoint,
+            )
     create_markdown_artifact(
         markdown=f"```\n{report.summary()}\n```",
         key=_artifact_key(f"{svc.name}-{action}-summary"),

@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.plugins.symsim",
     "tests.plugins.sshd",
     "tests.plugins.prefect",
+    "tests.plugins.prefect_server",
 ]

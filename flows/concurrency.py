@@ -1,0 +1,254 @@
+"""Who may change what at the same time: Prefect global concurrency limits around an action's run.
+
+* One state-changing action per service: `clonepilot-service-<service>`, limit 1, held for the whole
+  run. A second action on the same service is refused at once with a message naming the running
+  one (setting `service_concurrency = refuse`, the default) or waits for it (`wait`).
+* A cap per array on the runs that change its clone sets (symclone create, recreate, activate,
+  terminate), across every service: `clonepilot-array-<sid>`, limit `array_concurrency`; such a
+  run holds one slot of each array it changes for its whole length, its copies included.
+
+Limits are created on the Prefect server when missing, then acquired with `strict=True`, so a limit
+that does not exist can never silently enforce nothing. Read-only runs (dry_run) take no limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import httpx
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import ConcurrencyLeaseHolder, StateType
+from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
+from prefect.concurrency.sync import concurrency
+from prefect.context import FlowRunContext
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+from clonepilot.config.models import AnyResource, SymcloneSync
+from clonepilot.errors import PermanentError
+from clonepilot.settings import Settings
+
+Logger = logging.Logger | logging.LoggerAdapter[Any]
+
+SERVICE_LIMIT_PREFIX = "clonepilot-service-"
+ARRAY_LIMIT_PREFIX = "clonepilot-array-"
+# Steps that change pair states on the array (the other sync steps only read it).
+ARRAY_STEPS = frozenset({"recreate", "activate", "provision", "unprovision"})
+# Slots are leased and renewed while held; a run killed without releasing frees them within this.
+LEASE_SECONDS = 60.0
+# How long a refused run looks for the running one (it tags itself right after taking the slot).
+HOLDER_POLL_SECONDS = 0.5
+HOLDER_LOOKUP_SECONDS = 3.0
+# Prefect names may not hold these.
+_BANNED = "/%&><"
+
+
+class ServiceBusy(PermanentError):
+    """Another state-changing action runs on the service and `service_concurrency` is `refuse`."""
+
+
+def _limit_name(prefix: str, key: str) -> str:
+    return prefix + "".join("-" if c in _BANNED else c for c in key)
+
+
+def service_limit_name(service: str) -> str:
+    return _limit_name(SERVICE_LIMIT_PREFIX, service)
+
+
+def array_limit_name(resource: SymcloneSync) -> str:
+    """Per array (symid); a device-group resource without symid is keyed by its group."""
+    key = resource.symid if resource.symid else f"dg-{resource.symdg}"
+    return _limit_name(ARRAY_LIMIT_PREFIX, key)
+
+
+def ensure_limit(name: str, limit: int, *, exact: bool, logger: Logger) -> None:
+    """Create the global concurrency limit when missing; reactivate it if disabled.
+
+    exact=True also resets its limit (the per-service guard is 1 by definition); otherwise an
+    existing limit is left as an administrator may have tuned it in the UI.
+    """
+    with get_client(sync_client=True) as client:
+        try:
+            current = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=limit))
+                logger.info("created the Prefect global concurrency limit %s (limit %d)", name, limit)
+            except ObjectAlreadyExists:
+                pass  # another run created it first
+            return
+        update: dict[str, Any] = {}
+        if not current.active:
+            update["active"] = True
+        if exact and current.limit != limit:
+            update["limit"] = limit
+        elif current.limit != limit:
+            logger.info("%s keeps its limit %d set on the server (setting: %d)", name, current.limit, limit)
+        if update:
+            logger.warning("resetting the Prefect global concurrency limit %s: %s", name, update)
+            client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(**update))
+
+
+def _flow_run_id() -> Any:
+    ctx = FlowRunContext.get()
+    return ctx.flow_run.id if ctx is not None and ctx.flow_run is not None else None
+
+
+def _holder() -> ConcurrencyLeaseHolder | None:
+    run_id = _flow_run_id()
+    return ConcurrencyLeaseHolder(type="flow_run", id=run_id) if run_id is not None else None
+
+
+def _locked(exc: BaseException) -> bool:
+    """True when slot acquisition failed because the limit is full (HTTP 423)."""
+    cause = exc.__cause__
+    return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 423
+
+
+def _mark_holder(tag: str) -> None:
+    """Tag our own flow run with the limit's name: the UI and a refused run can see who holds it."""
+    run_id = _flow_run_id()
+    if run_id is None:
+        return
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        if tag not in run.tags:
+            client.update_flow_run(run_id, tags=[*run.tags, tag])
+
+
+def running_holders(tag: str) -> list[str]:
+    """The running flow runs (other than ours) that took the slot tagged `tag`, as readable names."""
+    own = _flow_run_id()
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[tag]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING])),
+                id=FlowRunFilterId(not_any_=[own]) if own is not None else None,
+            ),
+            limit=10,
+        )
+    return [
+        f"'{r.name}' (flow run {r.id}, running since {r.start_time:%Y-%m-%d %H:%M:%S %Z})"
+        if r.start_time
+        else f"'{r.name}' (flow run {r.id})"
+        for r in runs
+    ]
+
+
+def _describe_holders(tag: str) -> str:
+    deadline = time.monotonic() + HOLDER_LOOKUP_SECONDS
+    while True:
+        names = running_holders(tag)
+        if names or time.monotonic() > deadline:
+            break
+        # A bounded poll: the holder tags its run right after taking the slot.
+        time.sleep(HOLDER_POLL_SECONDS)
+    if names:
+        return " and ".join(names)
+    return f"another run (not identified; a killed run's slot frees within {LEASE_SECONDS:.0f} s)"
+
+
+@contextlib.contextmanager
+def service_guard(
+    settings: Settings,
+    service: str,
+    action: str,
+    *,
+    dry_run: bool,
+    logger: Logger,
+) -> Iterator[None]:
+    """Hold the service's slot for the whole action: refuse or wait while another action runs."""
+    if dry_run:
+        yield
+        return
+    name = service_limit_name(service)
+    ensure_limit(name, 1, exact=True, logger=logger)
+    wait = settings.service_concurrency == "wait"
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(_acquire(name, retries=0))
+        except ConcurrencySlotAcquisitionError as exc:
+            if not _locked(exc):
+                raise
+            running = _describe_holders(name)
+            if not wait:
+                raise ServiceBusy(
+                    f"{action} of {service} refused: {running} is changing {service} now"
+                    f" (service_concurrency = refuse; set it to wait to queue instead)"
+                ) from None
+            logger.info("%s of %s waits for %s to finish (limit %s)", action, service, running, name)
+            started = time.monotonic()
+            stack.enter_context(_acquire(name, retries=None))
+            logger.info("%s of %s starts after waiting %.1f s", action, service, time.monotonic() - started)
+        try:
+            _mark_holder(name)
+        except Exception as exc:  # only the refused runs' message depends on it
+            logger.warning("could not tag this run as the holder of %s: %s", name, exc)
+        yield
+
+
+def _acquire(
+    name: str | list[str], *, retries: int | None, occupy: int = 1
+) -> contextlib.AbstractContextManager[None]:
+    return concurrency(
+        name,
+        occupy=occupy,
+        max_retries=retries,
+        lease_duration=LEASE_SECONDS,
+        strict=True,
+        holder=_holder(),
+        # A refresh must not die halfway because one lease renewal hit a network blip.
+        raise_on_lease_renewal_failure=False,
+    )
+
+
+def changed_arrays(stages: Iterable[tuple[str, Iterable[AnyResource]]]) -> list[str]:
+    """The array limits of the clone sets that a run's steps change (not the ones it only reads)."""
+    return sorted(
+        {
+            array_limit_name(r)
+            for step, resources in stages
+            if step in ARRAY_STEPS
+            for r in resources
+            if isinstance(r, SymcloneSync)
+        }
+    )
+
+
+@contextlib.contextmanager
+def array_slots(settings: Settings, names: list[str], *, dry_run: bool, logger: Logger) -> Iterator[None]:
+    """Hold one slot of each array the run changes, from its start to its end (waiting if full).
+
+    One acquisition for all of them, from the flow's own thread: on a SQLite Prefect server, lease
+    writes from parallel threads collide (HTTP 503) and the client retries about 2 s later.
+    """
+    if dry_run or not names:
+        yield
+        return
+    for name in names:
+        ensure_limit(name, settings.array_concurrency, exact=False, logger=logger)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(_acquire(names, retries=0))
+        except ConcurrencySlotAcquisitionError as exc:
+            if not _locked(exc):
+                raise
+            logger.info(
+                "waiting for a slot of %s (state-changing runs on an array are capped)", ", ".join(names)
+            )
+            started = time.monotonic()
+            stack.enter_context(_acquire(names, retries=None))
+            logger.info("got a slot of %s after %.1f s", ", ".join(names), time.monotonic() - started)
+        yield

@@ -1,0 +1,245 @@
+"""End-to-end set-up: a real Prefect server, the checkout's deployments, a real process worker.
+
+One module-scoped `Deployed` per test module: a work pool, `prefect --no-prompt deploy --all` run
+from the checkout, a worker whose flow runs reach the symsim array and service host over the
+`sshd` fixture's real OpenSSH, and helpers that trigger runs (CLI or plain REST) and time them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.flows.conftest import FLOW_SETTINGS, example_service_text, sync_only_text
+from tests.plugins.prefect_server import PrefectServer, Worker
+from tests.plugins.sshd import SSHServer
+from tests.plugins.symsim import DEFAULT_SID, run_admin
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The worker's runs cap state-changing symcli operations per array at this (the default is 4).
+ARRAY_CONCURRENCY = 2
+# Demo: data (00100, 00101) and archive logs (00102); ca and cb: one pair each, sync only.
+CA_PAIRS, CB_PAIRS = [("00120", "00130")], [("00121", "00131")]
+DEMO_PAIRS = [("00100", "00110"), ("00101", "00111"), ("00102", "00112")]
+
+
+@dataclass
+class Timing:
+    """A triggered run: monotonic time before the trigger, to RUNNING and to its final state."""
+
+    run_id: str
+    t0: float
+    running: float | None = None
+    final: float | None = None
+    run: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return str(self.run["state"]["type"])
+
+    @property
+    def message(self) -> str:
+        return str(self.run["state"].get("message") or "")
+
+
+@dataclass
+class Deployed:
+    server: PrefectServer
+    worker: Worker
+    root: Path
+    symsim_home: Path
+    bin_dir: Path
+    services: dict[str, str]  # role (demo, ca, cb) -> service name
+    limits_before_first_run: dict[str, int]  # limit name -> HTTP status of GET before any run
+
+    # -- array and host --------------------------------------------------------------------
+
+    def admin(self, *args: str) -> str:
+        return run_admin(self.symsim_home, *args).stdout
+
+    def calls(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(self.admin("calls", "--json"))
+        return data
+
+    def symclone_calls(self, service: str, action: str, since: float) -> list[dict[str, Any]]:
+        """symclone calls of `action` on the service's pairs files, started after `since` (wall)."""
+        return sorted(
+            (
+                c
+                for c in self.calls()
+                if c["tool"] == "symclone"
+                and c["start"] >= since
+                and action in [str(a).lower() for a in c["argv"]]
+                and any(f"/{service}." in str(a) for a in c["argv"])
+            ),
+            key=lambda c: c["start"],
+        )
+
+    def host(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.bin_dir / "symsim-host"), *args], capture_output=True, text=True, timeout=60
+        )
+
+    # -- Prefect ---------------------------------------------------------------------------
+
+    def deployment_id(self, name: str) -> str:
+        return str(self.server.api("GET", f"/deployments/name/{name}")["id"])
+
+    def trigger_rest(
+        self, deployment: str, parameters: dict[str, Any], job_variables: dict[str, Any] | None = None
+    ) -> Timing:
+        """POST /api/deployments/{id}/create_flow_run, as any HTTP client would."""
+        dep_id = self.deployment_id(deployment)
+        body: dict[str, Any] = {"parameters": parameters}
+        if job_variables:
+            body["job_variables"] = job_variables
+        t0 = time.monotonic()
+        run = self.server.api("POST", f"/deployments/{dep_id}/create_flow_run", body)
+        return Timing(run_id=str(run["id"]), t0=t0)
+
+    def trigger_cli(self, deployment: str, **params: str) -> Timing:
+        """`prefect deployment run DEPLOYMENT --param k=v ...`; the run id is the UUID it prints."""
+        args = ["deployment", "run", deployment]
+        for key, value in params.items():
+            args += ["--param", f"{key}={value}"]
+        t0 = time.monotonic()
+        done = self.server.cli(*args, cwd=self.root)
+        found = re.search(r"UUID.*?(" + UUID_RE.pattern + ")", done.stdout, re.S)
+        assert found, done.stdout
+        return Timing(run_id=found.group(1), t0=t0)
+
+    def flow_run(self, run_id: str) -> dict[str, Any]:
+        run: dict[str, Any] = self.server.api("GET", f"/flow_runs/{run_id}")
+        return run
+
+    def wait(self, *timings: Timing, timeout: float = 120.0) -> None:
+        """Poll every run's state over REST every 50 ms until all are final; record the latencies."""
+        deadline = time.monotonic() + timeout
+        pending = list(timings)
+        while pending:
+            for t in list(pending):
+                run = self.flow_run(t.run_id)
+                now = time.monotonic()
+                kind = run["state"]["type"]
+                if t.running is None and (kind == "RUNNING" or kind in FINAL):
+                    t.running = now - t.t0
+                if kind in FINAL:
+                    t.final, t.run = now - t.t0, run
+                    pending.remove(t)
+            if pending and time.monotonic() > deadline:
+                states = {t.run_id: self.flow_run(t.run_id)["state"] for t in pending}
+                raise AssertionError(
+                    f"runs not final after {timeout} s: {states}\n{self.worker.log_text()[-4000:]}"
+                )
+            time.sleep(0.05)  # polling the server, as a client of the API would
+
+    def logs(self, run_id: str) -> list[str]:
+        body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200, "sort": "TIMESTAMP_ASC"}
+        return [str(entry["message"]) for entry in self.server.api("POST", "/logs/filter", body)]
+
+    def artifacts(self, run_id: str) -> list[dict[str, Any]]:
+        body = {"artifacts": {"flow_run_id": {"any_": [run_id]}}}
+        found: list[dict[str, Any]] = self.server.api("POST", "/artifacts/filter", body)
+        return found
+
+    def limit(self, name: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.server.api("GET", f"/v2/concurrency_limits/{name}")
+        return found
+
+
+def _establish(home: Path, bin_dir: Path, root: Path, pairs: list[tuple[str, str]]) -> None:
+    """Clone sessions created and activated with symsim's own symclone, then Copied: a refresh's start."""
+    path = root / "setup.pairs"
+    path.write_text("".join(f"{s} {t}\n" for s, t in pairs))
+    symclone = str(bin_dir / "symclone")
+    for action in (["create", "-diff", "-precopy"], ["activate", "-consistent"]):
+        done = subprocess.run(
+            [symclone, "-sid", DEFAULT_SID, "-f", str(path), "-noprompt", *action],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30
+    while True:
+        state = json.loads(run_admin(home, "state", "--json").stdout)
+        states = {(p["src"], p["tgt"]): p["state"] for a in state["arrays"] for p in a["pairs"]}
+        if all(states.get(pair) == "Copied" for pair in pairs):
+            return
+        assert time.monotonic() < deadline, states
+        time.sleep(0.05)  # set-up polling the simulator
+
+
+def _worker_env(root: Path, bin_dir: Path, services: Path, sshd: SSHServer) -> dict[str, str]:
+    empty_toml = root / "clonepilot.toml"
+    empty_toml.write_text("")
+    env = {
+        "CLONEPILOT_CHECKOUT": str(CHECKOUT),
+        # The runs' working directory is the checkout: never read a clonepilot.toml lying there.
+        "CLONEPILOT_CONFIG_FILE": str(empty_toml),
+        "CLONEPILOT_SERVICES_DIR": str(services),
+        "CLONEPILOT_SYMCLI_BIN": str(bin_dir),
+        "CLONEPILOT_SSH_KEY_FILE": str(sshd.client_key),
+        "CLONEPILOT_SSH_KNOWN_HOSTS": str(sshd.known_hosts),
+        "CLONEPILOT_SSH_USER": sshd.user,
+        "CLONEPILOT_STATE_DIR": str(root / "state"),
+        "CLONEPILOT_ARRAY_CONCURRENCY": str(ARRAY_CONCURRENCY),
+    }
+    env.update({f"CLONEPILOT_{k}": v for k, v in FLOW_SETTINGS.items()})
+    return env
+
+
+@pytest.fixture(scope="module")
+def deployed(
+    prefect_server: PrefectServer, sshd: SSHServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployed]:
+    root = tmp_path_factory.mktemp("e2e")
+    home, bin_dir, services = root / "symsim", root / "bin", root / "services"
+    home.mkdir()
+    services.mkdir()
+    run_admin(home, "init", DEFAULT_SID, "--devs", "00100-0013F", "--size-gb", "1")
+    run_admin(home, "speed", "--tracks-per-sec", str(8192 * 1000), "--op-time", "0.05")
+    run_admin(home, "bin", str(bin_dir))
+    run_admin(home, "vg", "vgdata", "--sid", DEFAULT_SID, "--devs", "00110,00111")
+    run_admin(home, "vg", "vgarch", "--sid", DEFAULT_SID, "--devs", "00112")
+    _establish(home, bin_dir, root, DEMO_PAIRS + CA_PAIRS + CB_PAIRS)
+    # About a second per copy and 0.2 s per control action, as the other flow tests.
+    run_admin(home, "speed", "--tracks-per-sec", "8192", "--op-time", "0.2")
+
+    tag = uuid.uuid4().hex[:8]
+    names = {"demo": f"demo{tag}", "ca": f"ca{tag}", "cb": f"cb{tag}"}
+    (services / f"{names['demo']}.conf").write_text(example_service_text(sshd, bin_dir))
+    for role, pairs in (("ca", CA_PAIRS), ("cb", CB_PAIRS)):
+        text = sync_only_text(sshd, [(DEFAULT_SID, " ".join(f"{s}:{t}" for s, t in pairs))])
+        (services / f"{names[role]}.conf").write_text(text)
+
+    server = prefect_server
+    pool = f"e2e-{tag}"
+    server.cli("work-pool", "create", pool, "--type", "process")
+    server.cli("--no-prompt", "deploy", "--all", cwd=CHECKOUT, env={"CLONEPILOT_WORK_POOL": pool})
+    probe = [f"clonepilot-array-{DEFAULT_SID}", f"clonepilot-service-{names['ca']}"]
+    before = {}
+    for name in probe:
+        try:
+            server.api("GET", f"/v2/concurrency_limits/{name}")
+            before[name] = 200
+        except Exception as exc:  # urllib's HTTPError: 404 expected
+            before[name] = getattr(exc, "code", -1)
+
+    # The test process's own CLONEPILOT_* variables must not reach the worker's runs.
+    worker_env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CLONEPILOT_")}
+    worker_env.update(_worker_env(root, bin_dir, services, sshd))
+    with server.start_worker(pool, worker_env, log_dir=root) as worker:
+        yield Deployed(server, worker, root, home, bin_dir, names, before)

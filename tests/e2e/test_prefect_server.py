@@ -1,0 +1,199 @@
+"""Refreshes triggered on a real Prefect server, run by a real process worker, over real SSH on symsim.
+
+The module shares one server (session), one deployment of the checkout's prefect.yaml and one worker
+(module). Tests run in file order and each leaves the services in a state the next can start from:
+demo (the seed's example: data, archive logs, ip, vgs, filesystems, the database) is up after the
+first test; ca and cb (one clone pair each, no host resource) can always be refreshed again.
+
+Latencies are measured from just before the trigger (the CLI's start-up included) to the first
+REST poll (every 50 ms) that sees RUNNING, and then a final state; `pytest -s` shows them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.e2e.conftest import ARRAY_CONCURRENCY, Deployed, Timing
+from tests.plugins.symsim import DEFAULT_SID
+
+REFRESH = "refresh/on-demand"
+ARRAY_LIMIT = f"clonepilot-array-{DEFAULT_SID}"
+
+
+def _report(label: str, t: Timing) -> None:
+    assert t.running is not None and t.final is not None
+    print(f"\n[latency] {label}: trigger -> RUNNING {t.running:.2f} s, -> {t.state} {t.final:.2f} s")
+
+
+def _summary(env: Deployed, t: Timing) -> str:
+    """The run's summary artifact (markdown), as the UI shows it."""
+    texts = [a["data"] for a in env.artifacts(t.run_id) if (a.get("key") or "").endswith("-summary")]
+    assert len(texts) == 1, env.artifacts(t.run_id)
+    return str(texts[0])
+
+
+def _explain(env: Deployed, *timings: Timing) -> str:
+    parts = []
+    for t in timings:
+        parts.append(f"--- {t.run_id} {t.run.get('state')}\n" + "\n".join(env.logs(t.run_id)[-30:]))
+    return "\n".join(parts) + f"\n--- worker\n{env.worker.log_text()[-3000:]}"
+
+
+def test_refresh_triggered_from_the_cli_runs_on_the_worker_and_starts_the_database(
+    deployed: Deployed,
+) -> None:
+    env, demo = deployed, deployed.services["demo"]
+    assert env.host("db", "status", "ORA").returncode != 0  # down before: the refresh starts it
+    since = time.time()
+
+    t = env.trigger_cli(REFRESH, service=demo)
+    env.wait(t)
+
+    _report("CLI `prefect deployment run refresh/on-demand`", t)
+    assert t.state == "COMPLETED", _explain(env, t)
+    assert t.run["name"] == f"refresh {demo}"
+    assert t.run["parameters"]["service"] == demo
+    summary = _summary(env, t)
+    assert f"refresh of {demo}: ok" in summary, summary
+    assert env.host("db", "status", "ORA").returncode == 0
+    # Both clone sets were really recreated and activated on the array.
+    assert len(env.symclone_calls(demo, "recreate", since)) == 2
+    assert len(env.symclone_calls(demo, "activate", since)) == 2
+
+
+def test_refresh_triggered_by_a_plain_rest_post_stops_and_restarts_the_service(deployed: Deployed) -> None:
+    env, demo = deployed, deployed.services["demo"]
+    assert env.host("db", "status", "ORA").returncode == 0  # up, left so by the test above
+    since = time.time()
+
+    t = env.trigger_rest(REFRESH, {"service": demo, "stop_first": True})
+    env.wait(t)
+
+    _report("REST POST /api/deployments/{id}/create_flow_run", t)
+    assert t.state == "COMPLETED", _explain(env, t)
+    assert t.run["parameters"] == {**t.run["parameters"], "service": demo, "stop_first": True}
+    assert f"refresh of {demo}: ok" in _summary(env, t)
+    assert env.host("db", "status", "ORA").returncode == 0
+    db_calls = [
+        c["argv"][1:3]
+        for c in env.calls()
+        if c["start"] >= since and c["tool"] == "symsim-host" and c["argv"][1:2] == ["db"]
+    ]
+    assert ["db", "stop"] in db_calls and db_calls.index(["db", "stop"]) < db_calls.index(["db", "start"])
+    assert len(env.symclone_calls(demo, "recreate", since)) == 2
+
+
+def _when(run: dict[str, Any], key: str) -> float:
+    """A flow run's start_time or end_time as a POSIX timestamp (the server's clock is ours)."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(run[key]).replace("Z", "+00:00")).timestamp()
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return _when(a, "start_time") < _when(b, "end_time") and _when(b, "start_time") < _when(a, "end_time")
+
+
+def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_another_service_runs_alongside(
+    deployed: Deployed,
+) -> None:
+    env, ca, cb = deployed, deployed.services["ca"], deployed.services["cb"]
+    env.admin("speed", "--op-time", "2.0")  # each recreate and activate takes 2 s: the runs overlap
+    try:
+        since = time.time()
+        first = env.trigger_rest(REFRESH, {"service": ca})
+        second = env.trigger_rest(REFRESH, {"service": ca})
+        other = env.trigger_rest(REFRESH, {"service": cb})
+        env.wait(first, second, other)
+    finally:
+        env.admin("speed", "--op-time", "0.2")
+
+    for label, t in (("ca #1", first), ("ca #2", second), ("cb", other)):
+        _report(f"REST, three at once, {label}", t)
+    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], _explain(env, first, second)
+    winner, loser = (first, second) if first.state == "COMPLETED" else (second, first)
+    # Refused with a message that names the running run, by name and id.
+    assert f"refresh of {ca} refused" in loser.message, loser.message
+    assert f"'refresh {ca}' (flow run {winner.run_id}" in loser.message, loser.message
+    assert "service_concurrency = refuse" in loser.message
+    # The refused run changed nothing: one recreate and one activate of ca's pairs, the winner's.
+    assert len(env.symclone_calls(ca, "recreate", since)) == 1
+    assert len(env.symclone_calls(ca, "activate", since)) == 1
+    # Another service is not held back by ca's guard: both refreshes ran at the same time.
+    assert other.state == "COMPLETED", _explain(env, other)
+    assert _overlap(winner.run, other.run), (winner.run, other.run)
+
+
+def test_same_service_twice_with_wait_the_second_waits_then_runs(deployed: Deployed) -> None:
+    env, ca = deployed, deployed.services["ca"]
+    wait = {"env": {"CLONEPILOT_SERVICE_CONCURRENCY": "wait"}}  # this run's setting, via job variables
+    env.admin("speed", "--op-time", "2.0")
+    try:
+        since = time.time()
+        first = env.trigger_rest(REFRESH, {"service": ca}, job_variables=wait)
+        second = env.trigger_rest(REFRESH, {"service": ca}, job_variables=wait)
+        env.wait(first, second)
+    finally:
+        env.admin("speed", "--op-time", "0.2")
+
+    for label, t in (("#1", first), ("#2", second)):
+        _report(f"REST, wait mode, ca {label}", t)
+    assert (first.state, second.state) == ("COMPLETED", "COMPLETED"), _explain(env, first, second)
+    waited = [t for t in (first, second) if any("waits for" in line for line in env.logs(t.run_id))]
+    assert len(waited) == 1, _explain(env, first, second)
+    waiter = waited[0]
+    holder = second if waiter is first else first
+    assert any(f"(flow run {holder.run_id}" in line for line in env.logs(waiter.run_id))
+    # It was running (waiting) while the other ran, and changed nothing until the other ended.
+    assert _when(waiter.run, "start_time") < _when(holder.run, "end_time")
+    recreates = env.symclone_calls(ca, "recreate", since)
+    activates = env.symclone_calls(ca, "activate", since)
+    assert len(recreates) == 2 and len(activates) == 2
+    assert activates[0]["end"] < recreates[1]["start"]  # the holder's last change, then the waiter's first
+
+
+def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Deployed) -> None:
+    env, ca, cb = deployed, deployed.services["ca"], deployed.services["cb"]
+    server = env.server
+    # Both limits were created by the runs, on a server that had neither before them.
+    service_limit = f"clonepilot-service-{ca}"
+    assert env.limits_before_first_run == {ARRAY_LIMIT: 404, service_limit: 404}
+    array = env.limit(ARRAY_LIMIT)
+    assert (array["limit"], array["active"], array["active_slots"]) == (ARRAY_CONCURRENCY, True, 0)
+    assert (env.limit(service_limit)["limit"], env.limit(service_limit)["active_slots"]) == (1, 0)
+
+    # Someone else holds every slot of the array and ca's slot (plain REST, 60 s leases).
+    def hold(name: str, slots: int) -> str:
+        body = {"names": [name], "slots": slots, "mode": "concurrency", "lease_duration": 60}
+        return str(server.api("POST", "/v2/concurrency_limits/increment-with-lease", body)["lease_id"])
+
+    leases = [hold(ARRAY_LIMIT, ARRAY_CONCURRENCY), hold(service_limit, 1)]
+    try:
+        since = time.time()
+        real = env.trigger_rest(REFRESH, {"service": cb})
+        dry = env.trigger_rest(REFRESH, {"service": ca, "dry_run": True})
+        env.wait(dry)
+        _report("REST, dry-run refresh while every slot is held", dry)
+        assert dry.state == "COMPLETED", _explain(env, dry)
+        assert f"refresh of {ca} (dry run): ok" in _summary(env, dry)
+        # The real refresh of cb is running, waiting for a slot of the array before changing anything.
+        deadline = time.monotonic() + 60
+        while not any(f"waiting for a slot of {ARRAY_LIMIT}" in line for line in env.logs(real.run_id)):
+            assert time.monotonic() < deadline, _explain(env, real)
+            time.sleep(0.2)
+        time.sleep(1.0)
+        assert env.flow_run(real.run_id)["state"]["type"] == "RUNNING"
+        assert env.symclone_calls(cb, "recreate", since) == []
+    finally:
+        released = time.time()
+        for lease in leases:
+            server.api("POST", "/v2/concurrency_limits/decrement-with-lease", {"lease_id": lease})
+    env.wait(real)
+    _report("REST, refresh held by the array cap (includes the hold)", real)
+    assert real.state == "COMPLETED", _explain(env, real)
+    recreates = env.symclone_calls(cb, "recreate", since)
+    assert len(recreates) == 1 and recreates[0]["start"] >= released
+    # Every slot taken by the runs of this module was given back.
+    for name in (ARRAY_LIMIT, service_limit, f"clonepilot-service-{cb}"):
+        assert env.limit(name)["active_slots"] == 0, env.limit(name)
