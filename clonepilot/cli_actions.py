@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clonepilot.cli import EXIT_INVALID, EXIT_OK, CliState, _state, app, fail, sync_app
+from clonepilot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliState, _state, app, fail, sync_app
 from clonepilot.config import load_service
 from clonepilot.config.models import Service
 from clonepilot.errors import ClonepilotError
@@ -174,12 +174,22 @@ def status(
     rid: RidOption = None,
     tag: TagOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    all_services: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every service of the services directory, broken and stale first (no -s needed)."
+        ),
+    ] = False,
 ) -> None:
     """Status of each resource and of the service (up, warn, down, n/a), with the reasons. Read-only."""
     from clonepilot.engine.context import RunContext
     from clonepilot.engine.service import select_resources, service_status
 
     state = _state(ctx)
+    if all_services:
+        if rid or tag:
+            fail("status --all reports whole services: --rid and --tag do not apply", EXIT_USAGE)
+        _fleet_status(state, as_json)
     service = _load(state)
     try:
         selection = select_resources(service, rid or [], tag or [])
@@ -194,4 +204,18 @@ def status(
         width = max((len(r.rid) for r in report.resources), default=0)
         for resource in report.resources:
             typer.echo(f"  {resource.rid:<{width}}  {resource.status!s:<5}  {resource.reason}")
+    raise typer.Exit(EXIT_OK)
+
+
+def _fleet_status(state: CliState, as_json: bool) -> None:
+    """`status --all`: a report, so exit 0 even with services down; 1 only for an unusable directory."""
+    from pydantic import ValidationError
+
+    from clonepilot.engine.fleet import FleetError, fleet_status
+
+    try:
+        report = fleet_status(state.settings, state.services_dir)
+    except (FleetError, ValidationError) as exc:
+        fail(f"status --all: {exc}", EXIT_FAILED)
+    typer.echo(report.to_json() if as_json else report.table())
     raise typer.Exit(EXIT_OK)

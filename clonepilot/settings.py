@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -54,6 +54,32 @@ class Settings(BaseSettings):
     ssh_port: int = Field(22, ge=1, le=65535, description="SSH port for nodes written without `:port`.")
     ssh_key_file: Path | None = Field(
         None, description="Private key file for SSH; default: the SSH agent and the usual ~/.ssh keys."
+    )
+    ssh_key_passphrase: SecretStr | None = Field(
+        None,
+        description=(
+            "Passphrase of an encrypted `ssh_key_file`; secret, never shown. The read-only CLI commands"
+            " (`status`, `--dry-run`) use only this value and `ssh_password`, never `ssh_secret_block`."
+        ),
+    )
+    ssh_password: SecretStr | None = Field(
+        None,
+        description=(
+            "Password for SSH logins, when nodes accept it; secret, never shown. Like `ssh_key_passphrase`,"
+            " the only source of a password for the read-only CLI commands."
+        ),
+    )
+    ssh_secret_block: str | None = Field(
+        None,
+        description=(
+            "Name of a Prefect Secret block holding the SSH key passphrase or password (see"
+            " `ssh_secret_kind`); flow runs load it and it wins over the environment's value. The"
+            " read-only CLI commands never start Prefect, so they ignore it."
+        ),
+    )
+    ssh_secret_kind: Literal["passphrase", "password"] = Field(
+        "passphrase",
+        description="What `ssh_secret_block` holds: `passphrase` (of `ssh_key_file`) or `password`.",
     )
     ssh_known_hosts: Path = Field(
         Path("~/.ssh/known_hosts"), description="known_hosts file used to verify node host keys."

@@ -27,6 +27,7 @@ from clonepilot.engine.service import select_resources
 from clonepilot.errors import ClonepilotError
 from clonepilot.settings import load_settings
 from flows.concurrency import array_slots, changed_arrays, service_guard
+from flows.secrets import flow_ssh_options
 from tasks.steps import STEP_TASKS, StepFailed, check_service_is_down
 
 
@@ -128,7 +129,14 @@ def run_action(
         )
         with (
             progress_hub.subscribed(artifacts),
-            RunContext(svc, settings, dry_run=dry_run, logger=logger, progress=progress_hub.publish) as ctx,
+            RunContext(
+                svc,
+                settings,
+                dry_run=dry_run,
+                ssh_options=flow_ssh_options(settings, logger),
+                logger=logger,
+                progress=progress_hub.publish,
+            ) as ctx,
         ):
             report = execute(
                 ctx,

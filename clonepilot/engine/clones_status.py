@@ -3,16 +3,20 @@
 up: the newest last_action is within sync_max_delay minutes. warn: it is older, or only some
 pairs are activated (reference §3.2). down: a pair has no session, is in another source's
 session, or is in a state a refreshed clone set is never in; or no pair reports a last_action.
+`status_from_listing` judges an array-form resource from a `symdev list` already read (the fleet
+status reads each array once for every service on it).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from clonepilot.config.models import SymcloneSync
-from clonepilot.engine.clones_model import CloneSnapshot, PairView
+from clonepilot.engine.clones_model import CloneSnapshot, MissingDevicesError, PairView
 from clonepilot.engine.status import ResourceStatusReport, Status
-from clonepilot.symcli import CloneState
+from clonepilot.symcli import CloneState, SymdevListing
+from clonepilot.symcli.validate import normalise_dev_id
 
 # Active (OSVC's active_states) and activable (recreated/precopy, plus created after provision).
 ACTIVE = frozenset({CloneState.COPIED, CloneState.COPY_IN_PROG})
@@ -78,3 +82,48 @@ def status_from_snapshot(
     if warnings:
         return report(Status.WARN, "; ".join(warnings))
     return report(Status.UP, f"{stamp} ({_age(age)} ago); {snapshot.describe_states()}")
+
+
+def snapshot_from_listing(resource: SymcloneSync, listing: SymdevListing) -> CloneSnapshot:
+    """The resource's pairs as an already-read `symdev list -v` (array form) shows them.
+
+    The listing may hold more devices than the resource's (the fleet reads every target of an
+    array at once); MissingDevicesError names the resource's targets it lacks.
+    """
+    views: list[PairView] = []
+    missing: list[str] = []
+    for pair in resource.pairs:
+        device = listing.device(pair.target)
+        if device is None:
+            missing.append(pair.target)
+            continue
+        session = device.session
+        if session is None:
+            views.append(PairView(pair.source, pair.target, None, None, None))
+            continue
+        other = None if normalise_dev_id(session.src) == normalise_dev_id(pair.source) else session.src
+        views.append(
+            PairView(pair.source, pair.target, session.state, session.percent, session.last_action, other)
+        )
+    if missing:
+        raise MissingDevicesError(resource.rid, missing, f"the symdev listing of array {resource.symid}")
+    return CloneSnapshot(resource.rid, tuple(views), time.time())
+
+
+def status_from_listing(
+    resource: SymcloneSync, listing: SymdevListing, *, now: datetime | None = None
+) -> ResourceStatusReport:
+    """The seed's status of an array-form resource from a listing read once for many resources.
+
+    Same words and reasons as `CloneSet.status()` reading the resource's own targets: n/a for a
+    nostatus resource, down naming the targets the listing lacks.
+    """
+    if resource.uses_device_group:
+        raise ValueError(f"{resource.rid}: a device group resource is not read through a symdev listing")
+    if resource.nostatus:
+        return ResourceStatusReport(resource.rid, Status.NA, "nostatus tag")
+    try:
+        snapshot = snapshot_from_listing(resource, listing)
+    except MissingDevicesError as exc:
+        return ResourceStatusReport(resource.rid, Status.DOWN, str(exc))
+    return status_from_snapshot(resource, snapshot, now=now)

@@ -76,11 +76,18 @@ ProgressSink = Callable[[ProgressEvent], None]
 
 
 def ssh_options_from(settings: Settings) -> SSHOptions:
-    """The SSH options a run uses, from the settings (secrets are added by the caller)."""
+    """The SSH options a run uses, from the settings, with their passphrase and password if set.
+
+    This is the one place the secrets leave their SecretStr: SSHOptions hides them in its repr.
+    A Prefect Secret block (`ssh_secret_block`) is loaded by the flows (flows/secrets.py).
+    """
+    passphrase, password = settings.ssh_key_passphrase, settings.ssh_password
     return SSHOptions(
         user=settings.ssh_user,
         port=settings.ssh_port,
         key_filename=str(settings.ssh_key_file) if settings.ssh_key_file else None,
+        passphrase=passphrase.get_secret_value() if passphrase is not None else None,
+        password=password.get_secret_value() if password is not None else None,
         known_hosts=str(settings.ssh_known_hosts),
         accept_new_host_keys=settings.ssh_accept_new_host_keys,
         connect_timeout=settings.ssh_connect_timeout,

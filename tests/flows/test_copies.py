@@ -186,10 +186,11 @@ def test_two_resources_copy_side_by_side(flow_env: FlowEnv) -> None:
     # ...and the two waits polled over the same time span: their [first start, last end] overlap.
     spans = {r: (min(c["start"] for c in p), max(c["end"] for c in p)) for r, p in polls.items()}
     assert max(s for s, _ in spans.values()) < min(e for _, e in spans.values()), spans
-    # Side by side, the refresh takes about one copy's time, not the two copies' one after another.
+    # Side by side, waiting takes about one copy's time, not the two copies' one after another. The
+    # wait stage is measured, not the whole run, whose fixed costs grow on a loaded machine.
     wait = {s["name"]: s for s in run.result["stages"]}["wait_activable"]["duration"]
     assert wait >= copy_alone * 0.8, "the recreate did not copy whole devices"
-    assert run.result["duration"] < 2 * copy_alone, run.result["summary"]
+    assert wait < 2 * copy_alone, run.result["summary"]
 
 
 # --- 6. dry run ----------------------------------------------------------------------------------
