@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from clonepilot.config.models import SymcloneSync
 from clonepilot.errors import PermanentError
-from clonepilot.symcli import CloneState, PairProgress, overall_percent
+from clonepilot.symcli import CloneState, PairProgress, SymdevListing, overall_percent
+from clonepilot.symcli.validate import normalise_dev_id
 
 NO_SESSION = "NoSession"
 
@@ -126,3 +129,29 @@ class WaitTimeout(CloneSetError):
             f"pairs {', '.join(p.describe() for p in snapshot.pairs)}; the copy goes on in the array: "
             "check it with symclone query and rerun the step, or raise the max wait setting",
         )
+
+
+def snapshot_from_listing(resource: SymcloneSync, listing: SymdevListing) -> CloneSnapshot:
+    """The resource's pairs as an already-read `symdev list -v` (array form) shows them.
+
+    The listing may hold more devices than the resource's (the fleet reads every target of an
+    array at once); MissingDevicesError names the resource's targets it lacks.
+    """
+    views: list[PairView] = []
+    missing: list[str] = []
+    for pair in resource.pairs:
+        device = listing.device(pair.target)
+        if device is None:
+            missing.append(pair.target)
+            continue
+        session = device.session
+        if session is None:
+            views.append(PairView(pair.source, pair.target, None, None, None))
+            continue
+        other = None if normalise_dev_id(session.src) == normalise_dev_id(pair.source) else session.src
+        views.append(
+            PairView(pair.source, pair.target, session.state, session.percent, session.last_action, other)
+        )
+    if missing:
+        raise MissingDevicesError(resource.rid, missing, f"the symdev listing of array {resource.symid}")
+    return CloneSnapshot(resource.rid, tuple(views), time.time())

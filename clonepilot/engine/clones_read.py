@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from clonepilot.config.models import SymcloneSync
-from clonepilot.engine.clones_model import CloneSnapshot, MissingDevicesError, PairView
+from clonepilot.engine.clones_model import CloneSnapshot, PairView, snapshot_from_listing
 from clonepilot.engine.context import RunContext
 from clonepilot.symcli import (
     GroupTarget,
@@ -25,7 +25,6 @@ from clonepilot.symcli import (
     symclone_query,
     symdev_list,
 )
-from clonepilot.symcli.validate import normalise_dev_id
 
 
 @dataclass(frozen=True)
@@ -66,24 +65,7 @@ def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: 
     assert resource.symid is not None
     argv = symdev_list(ctx.symcli_bin, resource.symid, resource.targets)
     listing = parse_symdev_list(_run_read(ctx, argv, resource.rid, stage, log_level))
-    views: list[PairView] = []
-    missing: list[str] = []
-    for pair in resource.pairs:
-        device = listing.device(pair.target)
-        if device is None:
-            missing.append(pair.target)
-            continue
-        session = device.session
-        if session is None:
-            views.append(PairView(pair.source, pair.target, None, None, None))
-            continue
-        other = None if normalise_dev_id(session.src) == normalise_dev_id(pair.source) else session.src
-        views.append(
-            PairView(pair.source, pair.target, session.state, session.percent, session.last_action, other)
-        )
-    if missing:
-        raise MissingDevicesError(resource.rid, missing, f"the symdev listing of array {resource.symid}")
-    snapshot = CloneSnapshot(resource.rid, tuple(views), time.time())
+    snapshot = snapshot_from_listing(resource, listing)
     return RawRead(snapshot, listing.symid or resource.symid, {t: t for t in resource.targets})
 
 

@@ -9,14 +9,12 @@ status reads each array once for every service on it).
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from clonepilot.config.models import SymcloneSync
-from clonepilot.engine.clones_model import CloneSnapshot, MissingDevicesError, PairView
+from clonepilot.engine.clones_model import CloneSnapshot, MissingDevicesError, PairView, snapshot_from_listing
 from clonepilot.engine.status import ResourceStatusReport, Status
 from clonepilot.symcli import CloneState, SymdevListing
-from clonepilot.symcli.validate import normalise_dev_id
 
 # Active (OSVC's active_states) and activable (recreated/precopy, plus created after provision).
 ACTIVE = frozenset({CloneState.COPIED, CloneState.COPY_IN_PROG})
@@ -82,32 +80,6 @@ def status_from_snapshot(
     if warnings:
         return report(Status.WARN, "; ".join(warnings))
     return report(Status.UP, f"{stamp} ({_age(age)} ago); {snapshot.describe_states()}")
-
-
-def snapshot_from_listing(resource: SymcloneSync, listing: SymdevListing) -> CloneSnapshot:
-    """The resource's pairs as an already-read `symdev list -v` (array form) shows them.
-
-    The listing may hold more devices than the resource's (the fleet reads every target of an
-    array at once); MissingDevicesError names the resource's targets it lacks.
-    """
-    views: list[PairView] = []
-    missing: list[str] = []
-    for pair in resource.pairs:
-        device = listing.device(pair.target)
-        if device is None:
-            missing.append(pair.target)
-            continue
-        session = device.session
-        if session is None:
-            views.append(PairView(pair.source, pair.target, None, None, None))
-            continue
-        other = None if normalise_dev_id(session.src) == normalise_dev_id(pair.source) else session.src
-        views.append(
-            PairView(pair.source, pair.target, session.state, session.percent, session.last_action, other)
-        )
-    if missing:
-        raise MissingDevicesError(resource.rid, missing, f"the symdev listing of array {resource.symid}")
-    return CloneSnapshot(resource.rid, tuple(views), time.time())
 
 
 def status_from_listing(
