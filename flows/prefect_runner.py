@@ -7,18 +7,26 @@ UI shows while it runs.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from clonepilot.config import load_service
-from clonepilot.config.models import AnyResource
+from clonepilot.config.models import AnyResource, SymcloneSync
 from clonepilot.engine import progress as progress_hub
 from clonepilot.engine.checkpoint import open_checkpoint
+from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import ProgressEvent, RunContext
 from clonepilot.engine.report import RunReport
 from clonepilot.engine.resource import ResourceActionResult
@@ -73,6 +81,32 @@ class ProgressArtifacts:
                 self._ids[key] = artifact_id
         else:
             update_progress_artifact(artifact_id, progress=event.percent, description=description)
+
+
+def _pairs_table(ctx: RunContext, syncs: Sequence[SymcloneSync], key: str, description: str) -> None:
+    """A table artifact of the clone pairs as the array shows them: one read per clone set.
+
+    A read that fails is shown as such in the table; it must not fail the action it documents.
+    """
+    rows: list[dict[str, Any]] = []
+    for resource in syncs:
+        try:
+            snapshot = clone_set(ctx, resource).read(stage="pairs table", log_level=logging.DEBUG)
+        except ClonepilotError as exc:
+            rows.append({"rid": resource.rid, "source": "", "target": "", "state": f"unreadable: {exc}"})
+            continue
+        for pair in snapshot.pairs:
+            rows.append(
+                {
+                    "rid": resource.rid,
+                    "source": pair.src,
+                    "target": pair.tgt,
+                    "state": pair.state_name,
+                    "percent": pair.percent if pair.percent is not None else "",
+                    "last action (point in time)": pair.last_action.isoformat() if pair.last_action else "",
+                }
+            )
+    create_table_artifact(table=rows, key=_artifact_key(key), description=description)
 
 
 def _prefect_step(
@@ -138,6 +172,8 @@ def run_action(
                 progress=progress_hub.publish,
             ) as ctx,
         ):
+            syncs = [r for r in selection or svc.resources if isinstance(r, SymcloneSync)]
+            _pairs_table(ctx, syncs, f"{svc.name}-{action}-pairs-before", f"pairs before the {action}")
             report = execute(
                 ctx,
                 stages,
@@ -146,6 +182,9 @@ def run_action(
                 check_down=_prefect_check_down,
                 checkpoint=checkpoint,
             )
+            _pairs_table(ctx, syncs, f"{svc.name}-{action}-pairs-after", f"pairs after the {action}")
+            # The report lists every command of the run, the reads for the tables included.
+            report = dataclasses.replace(report, commands=ctx.journal.snapshot())
     create_markdown_artifact(
         markdown=f"```\n{report.summary()}\n```",
         key=_artifact_key(f"{svc.name}-{action}-summary"),

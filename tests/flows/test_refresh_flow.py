@@ -8,6 +8,7 @@ service up, as the set-up does.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ def demo(
 ) -> Demo:
     env = make_flow_env(tmp_path_factory.mktemp("demo"), sshd, module_monkeypatch)
     register_vgs(env)
+    # The first full precopy (3 × 1 GB sharing 4096 tracks/s) lasts about 6 s, well beyond the
+    # time the refresh flow takes to reach its wait: the differential refresh later must be faster.
+    env.admin("speed", "--tracks-per-sec", "4096")
     name = env.write_service(example_service_text(sshd, env.bin_dir), "demo")
     logins = sshd.accepted_logins()
     provision = run_flow("provision", name)
@@ -164,6 +168,17 @@ def test_task_runs_are_named_after_service_rid_and_stage_and_waits_have_progress
             assert progress[key].data == 100, (key, progress[key].data)
     summary = [a for a in artifacts if a.type == "markdown" and a.key == f"{svc}-refresh-summary"]
     assert len(summary) == 1 and f"refresh of {svc}: ok" in str(summary[0].data)
+    # The pairs as the array showed them before the refresh (precopied) and after it (copied).
+    tables = {a.key: json.loads(a.data) for a in artifacts if a.type == "table"}
+    before, after = tables[f"{svc}-refresh-pairs-before"], tables[f"{svc}-refresh-pairs-after"]
+    expected_pairs = {
+        ("sync#1", "00100", "00110"),
+        ("sync#1", "00101", "00111"),
+        ("sync#2", "00102", "00112"),
+    }
+    assert {(r["rid"], r["source"], r["target"]) for r in before} == expected_pairs
+    assert {r["state"] for r in before} == {"PreCopy"}
+    assert {(r["state"], r["percent"]) for r in after} == {("Copied", 100)}
 
 
 def test_refresh_refused_while_up_then_refresh_with_stop_first(demo: Demo) -> None:
