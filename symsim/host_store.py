@@ -11,10 +11,11 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from symsim.store import save_json
 
 HOST_FILE = "host.json"
 HOST_LOCK = "host.lock"
@@ -66,20 +67,6 @@ def _load(path: Path) -> HostState:
     return state
 
 
-def _save(path: Path, state: HostState) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".host-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(state, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 @contextlib.contextmanager
 def transaction(home: Path, *, write: bool = True) -> Iterator[HostState]:
     """Lock host.json (exclusive to write, shared to read) and yield it; written back on success only.
@@ -92,6 +79,6 @@ def transaction(home: Path, *, write: bool = True) -> Iterator[HostState]:
             state = _load(Path(home) / HOST_FILE)
             yield state
             if write:
-                _save(Path(home) / HOST_FILE, state)
+                save_json(Path(home) / HOST_FILE, state, prefix=".host-")
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

@@ -60,8 +60,9 @@ def _load(path: Path) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _save(path: Path, state: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".state-", dir=path.parent)
+def save_json(path: Path, state: Any, *, prefix: str = ".state-") -> None:
+    """Write state whole and rename it into place: a reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(state, fh, indent=1, sort_keys=True)
@@ -90,6 +91,6 @@ def transaction(home: Path, *, create: bool = False) -> Iterator[dict[str, Any]]
         try:
             state = _load(home / STATE_FILE)
             yield state
-            _save(home / STATE_FILE, state)
+            save_json(home / STATE_FILE, state)
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
