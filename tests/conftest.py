@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.plugins.sshd",
     "tests.plugins.prefect",
     "tests.plugins.prefect_server",
+    "tests.plugins.postgres",
 ]

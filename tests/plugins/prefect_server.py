@@ -2,8 +2,11 @@
 
 `prefect_server` is session-scoped and not autouse: one server per test session, with its own
 PREFECT_HOME (SQLite) in a temporary directory, started only when a test asks for it (~9 s cold).
+A `PrefectServer` given a `database_url` keeps its data in that database instead (PostgreSQL: the
+`prefect_server_postgres` fixture of tests/plugins/postgres.py).
 `PrefectServer.start_worker(...)` starts a `prefect worker start --type process` polling every
-second; the caller stops it (`Worker.stop()`, also a context manager). Every process started here is
+second, optionally named and with a cap on its concurrent runs; the caller stops it
+(`Worker.stop()`, also a context manager). Every process started here is
 stopped at teardown, even when a test fails: SIGTERM, then a second SIGTERM (a Prefect 3.9 worker
 ignores the first), then SIGKILL.
 """
@@ -65,6 +68,7 @@ class Worker:
     pool: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    name: str | None = None  # `--name`; None: Prefect's default (ProcessWorker <uuid>)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -84,6 +88,8 @@ class Worker:
 class PrefectServer:
     home: Path
     port: int
+    # SQLAlchemy URL of the server's database (postgresql+asyncpg://...); None: SQLite in `home`.
+    database_url: str | None = field(default=None, repr=False)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -179,11 +185,15 @@ class PrefectServer:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        server_env = {"PREFECT_HOME": str(self.home)}
+        if self.database_url is not None:
+            # Only the server process talks to the database; clients and workers use the API.
+            server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.database_url
         log = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(
                 [PREFECT, "server", "start", "--host", HOST, "--port", str(self.port), "--analytics-off"],
-                env=self.client_env({"PREFECT_HOME": str(self.home)}),
+                env=self.client_env(server_env),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -210,18 +220,32 @@ class PrefectServer:
             self.process = None
 
     def start_worker(
-        self, pool: str, env: Mapping[str, str | None], *, log_dir: Path, query_seconds: float = 1
+        self,
+        pool: str,
+        env: Mapping[str, str | None],
+        *,
+        log_dir: Path,
+        query_seconds: float = 1,
+        name: str | None = None,
+        limit: int | None = None,
     ) -> Worker:
         """A process worker on `pool` (which must exist) polling every `query_seconds`.
 
         `env` adds to (None: removes from) the client environment; the flow runs inherit it.
+        `name` (`--name`) tells several workers of one pool apart; `limit` (`--limit`) caps the runs
+        it executes at once.
         """
-        log_path = log_dir / f"worker-{pool}.log"
+        log_path = log_dir / f"worker-{name or pool}.log"
         worker_env: dict[str, str | None] = {"PREFECT_WORKER_QUERY_SECONDS": str(query_seconds), **env}
+        argv = [PREFECT, "worker", "start", "--pool", pool, "--type", "process"]
+        if name is not None:
+            argv += ["--name", name]
+        if limit is not None:
+            argv += ["--limit", str(limit)]
         log = log_path.open("ab")
         try:
             proc = subprocess.Popen(
-                [PREFECT, "worker", "start", "--pool", pool, "--type", "process"],
+                argv,
                 env=self.client_env(worker_env),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -230,10 +254,13 @@ class PrefectServer:
             )
         finally:
             log.close()
-        worker = Worker(pool=pool, process=proc, log_path=log_path)
-        # Ready once the server has seen its first heartbeat.
+        worker = Worker(pool=pool, process=proc, log_path=log_path, name=name)
+        # Ready once the server has seen its first heartbeat (this worker's, when it is named).
         deadline = time.monotonic() + START_TIMEOUT
-        while not self.api("POST", f"/work_pools/{pool}/workers/filter", {}):
+        while not any(
+            name is None or seen.get("name") == name
+            for seen in self.api("POST", f"/work_pools/{pool}/workers/filter", {})
+        ):
             if proc.poll() is not None or time.monotonic() > deadline:
                 worker.stop()
                 raise RuntimeError(f"worker on {pool} did not start:\n{worker.log_text()[-3000:]}")
@@ -241,16 +268,23 @@ class PrefectServer:
         return worker
 
 
-@pytest.fixture(scope="session")
-def prefect_server() -> Iterator[PrefectServer]:
-    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME, for the whole session."""
+@contextlib.contextmanager
+def running_server(database_url: str | None = None) -> Iterator[PrefectServer]:
+    """A started server with its own PREFECT_HOME; stopped and its home deleted whatever happens."""
     if not os.access(PREFECT, os.X_OK):
         pytest.fail(f"{PREFECT} is missing: install the project (pip install -e .)")
     home = Path(tempfile.mkdtemp(prefix="clonepilot-prefect-server-"))
-    server = PrefectServer(home=home, port=_free_port())
+    server = PrefectServer(home=home, port=_free_port(), database_url=database_url)
     try:
         server.start()
         yield server
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[PrefectServer]:
+    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME, for the whole session."""
+    with running_server() as server:
+        yield server
