@@ -1,20 +1,23 @@
-"""End-to-end set-up: a real Prefect server, the checkout's deployments, a real process worker.
+"""End-to-end set-up: a real Prefect server, the checkout's deployments, real process workers.
 
-One module-scoped `Deployed` per test module: a work pool, `prefect --no-prompt deploy --all` run
-from the checkout, a worker whose flow runs reach the symsim array and service host over the
-`sshd` fixture's real OpenSSH, and helpers that trigger runs (CLI or plain REST) and time them.
+One module-scoped `Deployed` per test module (`deploy(...)`): a work pool, `prefect --no-prompt
+deploy --all` run from the checkout, one or more workers on that pool whose flow runs reach the
+symsim arrays and service host over the `sshd` fixture's real OpenSSH, and helpers that trigger
+runs (CLI or plain REST) and time them. `deployed` is the SQLite server with one worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,11 @@ ARRAY_CONCURRENCY = 2
 # Demo: data (00100, 00101) and archive logs (00102); ca and cb: one pair each, sync only.
 CA_PAIRS, CB_PAIRS = [("00120", "00130")], [("00121", "00131")]
 DEMO_PAIRS = [("00100", "00110"), ("00101", "00111"), ("00102", "00112")]
+DEVS = "00100-0013F"
+# Services of clone pairs only (no host resource), refreshable again and again: role -> (sid, pairs).
+SyncServices = Mapping[str, tuple[str, list[tuple[str, str]]]]
+SYNC_SERVICES: SyncServices = {"ca": (DEFAULT_SID, CA_PAIRS), "cb": (DEFAULT_SID, CB_PAIRS)}
+SUBMITTED_RE = re.compile(r"Worker '(?P<worker>[^']+)' submitting flow run '(?P<run>[0-9a-f-]{36})'")
 
 
 @dataclass
@@ -54,15 +62,38 @@ class Timing:
         return str(self.run["state"].get("message") or "")
 
 
+def report(label: str, t: Timing) -> None:
+    """One latency line (`pytest -s` shows it): trigger to RUNNING, to the final state."""
+    assert t.running is not None and t.final is not None
+    print(f"\n[latency] {label}: trigger -> RUNNING {t.running:.2f} s, -> {t.state} {t.final:.2f} s")
+
+
+def when(run: dict[str, Any], key: str) -> float:
+    """A flow run's start_time or end_time as a POSIX timestamp (the server's clock is ours)."""
+    return datetime.fromisoformat(str(run[key]).replace("Z", "+00:00")).timestamp()
+
+
+def overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two flow runs were running at the same time."""
+    return when(a, "start_time") < when(b, "end_time") and when(b, "start_time") < when(a, "end_time")
+
+
 @dataclass
 class Deployed:
     server: PrefectServer
-    worker: Worker
+    workers: list[Worker]  # all on one work pool
     root: Path
     symsim_home: Path
     bin_dir: Path
-    services: dict[str, str]  # role (demo, ca, cb) -> service name
+    services: dict[str, str]  # role (demo, ca, cb, ...) -> service name
     limits_before_first_run: dict[str, int]  # limit name -> HTTP status of GET before any run
+
+    @property
+    def worker(self) -> Worker:
+        return self.workers[0]
+
+    def worker_logs(self, tail: int = 3000) -> str:
+        return "\n".join(f"--- worker {w.name or w.pool}\n{w.log_text()[-tail:]}" for w in self.workers)
 
     # -- array and host --------------------------------------------------------------------
 
@@ -140,14 +171,26 @@ class Deployed:
                     pending.remove(t)
             if pending and time.monotonic() > deadline:
                 states = {t.run_id: self.flow_run(t.run_id)["state"] for t in pending}
-                raise AssertionError(
-                    f"runs not final after {timeout} s: {states}\n{self.worker.log_text()[-4000:]}"
-                )
+                raise AssertionError(f"runs not final after {timeout} s: {states}\n{self.worker_logs(4000)}")
             time.sleep(0.05)  # polling the server, as a client of the API would
 
     def logs(self, run_id: str) -> list[str]:
         body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200, "sort": "TIMESTAMP_ASC"}
         return [str(entry["message"]) for entry in self.server.api("POST", "/logs/filter", body)]
+
+    def ran_on(self, run_id: str, timeout: float = 60.0) -> str:
+        """The name of the worker that took the run: its "Worker '...' submitting flow run" log line.
+
+        The worker sends that line to the server in its next log batch: poll until it arrives.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.logs(run_id):
+                found = SUBMITTED_RE.search(line)
+                if found and found.group("run") == run_id:
+                    return found.group("worker")
+            assert time.monotonic() < deadline, f"no worker named in the logs of {run_id}"
+            time.sleep(0.2)  # polling the server for a log batch
 
     def artifacts(self, run_id: str) -> list[dict[str, Any]]:
         body = {"artifacts": {"flow_run_id": {"any_": [run_id]}}}
@@ -159,14 +202,24 @@ class Deployed:
         return found
 
 
-def _establish(home: Path, bin_dir: Path, root: Path, pairs: list[tuple[str, str]]) -> None:
+def explain(env: Deployed, *timings: Timing) -> str:
+    """The runs' states and last log lines, and the workers' logs: an assertion's message."""
+    parts = []
+    for t in timings:
+        parts.append(f"--- {t.run_id} {t.run.get('state')}\n" + "\n".join(env.logs(t.run_id)[-30:]))
+    return "\n".join(parts) + "\n" + env.worker_logs()
+
+
+def _establish(
+    home: Path, bin_dir: Path, root: Path, pairs: list[tuple[str, str]], sid: str = DEFAULT_SID
+) -> None:
     """Clone sessions created and activated with symsim's own symclone, then Copied: a refresh's start."""
-    path = root / "setup.pairs"
+    path = root / f"setup-{sid}.pairs"
     path.write_text("".join(f"{s} {t}\n" for s, t in pairs))
     symclone = str(bin_dir / "symclone")
     for action in (["create", "-diff", "-precopy"], ["activate", "-consistent"]):
         done = subprocess.run(
-            [symclone, "-sid", DEFAULT_SID, "-f", str(path), "-noprompt", *action],
+            [symclone, "-sid", sid, "-f", str(path), "-noprompt", *action],
             capture_output=True,
             text=True,
             timeout=60,
@@ -175,7 +228,9 @@ def _establish(home: Path, bin_dir: Path, root: Path, pairs: list[tuple[str, str
     deadline = time.monotonic() + 30
     while True:
         state = json.loads(run_admin(home, "state", "--json").stdout)
-        states = {(p["src"], p["tgt"]): p["state"] for a in state["arrays"] for p in a["pairs"]}
+        states = {
+            (p["src"], p["tgt"]): p["state"] for a in state["arrays"] if a["sid"] == sid for p in a["pairs"]
+        }
         if all(states.get(pair) == "Copied" for pair in pairs):
             return
         assert time.monotonic() < deadline, states
@@ -201,35 +256,49 @@ def _worker_env(root: Path, bin_dir: Path, services: Path, sshd: SSHServer) -> d
     return env
 
 
-@pytest.fixture(scope="module")
-def deployed(
-    prefect_server: PrefectServer, sshd: SSHServer, tmp_path_factory: pytest.TempPathFactory
+@contextlib.contextmanager
+def deploy(
+    server: PrefectServer,
+    sshd: SSHServer,
+    root: Path,
+    *,
+    workers: int = 1,
+    worker_limit: int | None = None,
+    syncs: SyncServices = SYNC_SERVICES,
 ) -> Iterator[Deployed]:
-    root = tmp_path_factory.mktemp("e2e")
+    """Arrays, services, the checkout's deployments on a new pool of `server`, and `workers` workers.
+
+    The arrays are those `syncs` name and DEFAULT_SID (the demo service's); `worker_limit` caps each
+    worker's concurrent runs (`--limit`), so that runs triggered together spread over the workers.
+    Workers are named `<pool>-<n>` when there are several. All stop when the block ends.
+    """
     home, bin_dir, services = root / "symsim", root / "bin", root / "services"
     home.mkdir()
     services.mkdir()
-    run_admin(home, "init", DEFAULT_SID, "--devs", "00100-0013F", "--size-gb", "1")
+    arrays = sorted({DEFAULT_SID, *(sid for sid, _ in syncs.values())})
+    for sid in arrays:
+        run_admin(home, "init", sid, "--devs", DEVS, "--size-gb", "1")
     run_admin(home, "speed", "--tracks-per-sec", str(8192 * 1000), "--op-time", "0.05")
     run_admin(home, "bin", str(bin_dir))
     run_admin(home, "vg", "vgdata", "--sid", DEFAULT_SID, "--devs", "00110,00111")
     run_admin(home, "vg", "vgarch", "--sid", DEFAULT_SID, "--devs", "00112")
-    _establish(home, bin_dir, root, DEMO_PAIRS + CA_PAIRS + CB_PAIRS)
+    for sid in arrays:
+        pairs = [pair for s, ps in syncs.values() if s == sid for pair in ps]
+        _establish(home, bin_dir, root, (DEMO_PAIRS if sid == DEFAULT_SID else []) + pairs, sid)
     # About a second per copy and 0.2 s per control action, as the other flow tests.
     run_admin(home, "speed", "--tracks-per-sec", "8192", "--op-time", "0.2")
 
     tag = uuid.uuid4().hex[:8]
-    names = {"demo": f"demo{tag}", "ca": f"ca{tag}", "cb": f"cb{tag}"}
+    names = {"demo": f"demo{tag}", **{role: f"{role}{tag}" for role in syncs}}
     (services / f"{names['demo']}.conf").write_text(example_service_text(sshd, bin_dir))
-    for role, pairs in (("ca", CA_PAIRS), ("cb", CB_PAIRS)):
-        text = sync_only_text(sshd, [(DEFAULT_SID, " ".join(f"{s}:{t}" for s, t in pairs))])
+    for role, (sid, pairs) in syncs.items():
+        text = sync_only_text(sshd, [(sid, " ".join(f"{s}:{t}" for s, t in pairs))])
         (services / f"{names[role]}.conf").write_text(text)
 
-    server = prefect_server
     pool = f"e2e-{tag}"
     server.cli("work-pool", "create", pool, "--type", "process")
     server.cli("--no-prompt", "deploy", "--all", cwd=CHECKOUT, env={"CLONEPILOT_WORK_POOL": pool})
-    probe = [f"clonepilot-array-{DEFAULT_SID}", f"clonepilot-service-{names['ca']}"]
+    probe = [f"clonepilot-array-{DEFAULT_SID}", f"clonepilot-service-{names[next(iter(syncs))]}"]
     before = {}
     for name in probe:
         try:
@@ -241,5 +310,25 @@ def deployed(
     # The test process's own CLONEPILOT_* variables must not reach the worker's runs.
     worker_env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CLONEPILOT_")}
     worker_env.update(_worker_env(root, bin_dir, services, sshd))
-    with server.start_worker(pool, worker_env, log_dir=root) as worker:
-        yield Deployed(server, worker, root, home, bin_dir, names, before)
+    with contextlib.ExitStack() as stack:
+        started = [
+            stack.enter_context(
+                server.start_worker(
+                    pool,
+                    worker_env,
+                    log_dir=root,
+                    name=f"{pool}-{n}" if workers > 1 else None,
+                    limit=worker_limit,
+                )
+            )
+            for n in range(1, workers + 1)
+        ]
+        yield Deployed(server, started, root, home, bin_dir, names, before)
+
+
+@pytest.fixture(scope="module")
+def deployed(
+    prefect_server: PrefectServer, sshd: SSHServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployed]:
+    with deploy(prefect_server, sshd, tmp_path_factory.mktemp("e2e")) as env:
+        yield env

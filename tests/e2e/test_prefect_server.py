@@ -12,18 +12,12 @@ REST poll (every 50 ms) that sees RUNNING, and then a final state; `pytest -s` s
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from tests.e2e.conftest import ARRAY_CONCURRENCY, Deployed, Timing
+from tests.e2e.conftest import ARRAY_CONCURRENCY, Deployed, Timing, explain, overlap, report, when
 from tests.plugins.symsim import DEFAULT_SID
 
 REFRESH = "refresh/on-demand"
 ARRAY_LIMIT = f"clonepilot-array-{DEFAULT_SID}"
-
-
-def _report(label: str, t: Timing) -> None:
-    assert t.running is not None and t.final is not None
-    print(f"\n[latency] {label}: trigger -> RUNNING {t.running:.2f} s, -> {t.state} {t.final:.2f} s")
 
 
 def _summary(env: Deployed, t: Timing) -> str:
@@ -31,13 +25,6 @@ def _summary(env: Deployed, t: Timing) -> str:
     texts = [a["data"] for a in env.artifacts(t.run_id) if (a.get("key") or "").endswith("-summary")]
     assert len(texts) == 1, env.artifacts(t.run_id)
     return str(texts[0])
-
-
-def _explain(env: Deployed, *timings: Timing) -> str:
-    parts = []
-    for t in timings:
-        parts.append(f"--- {t.run_id} {t.run.get('state')}\n" + "\n".join(env.logs(t.run_id)[-30:]))
-    return "\n".join(parts) + f"\n--- worker\n{env.worker.log_text()[-3000:]}"
 
 
 def test_refresh_triggered_from_the_cli_runs_on_the_worker_and_starts_the_database(
@@ -50,8 +37,8 @@ def test_refresh_triggered_from_the_cli_runs_on_the_worker_and_starts_the_databa
     t = env.trigger_cli(REFRESH, service=demo)
     env.wait(t)
 
-    _report("CLI `prefect deployment run refresh/on-demand`", t)
-    assert t.state == "COMPLETED", _explain(env, t)
+    report("CLI `prefect deployment run refresh/on-demand`", t)
+    assert t.state == "COMPLETED", explain(env, t)
     assert t.run["name"] == f"refresh {demo}"
     assert t.run["parameters"]["service"] == demo
     summary = _summary(env, t)
@@ -70,8 +57,8 @@ def test_refresh_triggered_by_a_plain_rest_post_stops_and_restarts_the_service(d
     t = env.trigger_rest(REFRESH, {"service": demo, "stop_first": True})
     env.wait(t)
 
-    _report("REST POST /api/deployments/{id}/create_flow_run", t)
-    assert t.state == "COMPLETED", _explain(env, t)
+    report("REST POST /api/deployments/{id}/create_flow_run", t)
+    assert t.state == "COMPLETED", explain(env, t)
     assert t.run["parameters"] == {**t.run["parameters"], "service": demo, "stop_first": True}
     assert f"refresh of {demo}: ok" in _summary(env, t)
     assert env.host("db", "status", "ORA").returncode == 0
@@ -82,17 +69,6 @@ def test_refresh_triggered_by_a_plain_rest_post_stops_and_restarts_the_service(d
     ]
     assert ["db", "stop"] in db_calls and db_calls.index(["db", "stop"]) < db_calls.index(["db", "start"])
     assert len(env.symclone_calls(demo, "recreate", since)) == 2
-
-
-def _when(run: dict[str, Any], key: str) -> float:
-    """A flow run's start_time or end_time as a POSIX timestamp (the server's clock is ours)."""
-    from datetime import datetime
-
-    return datetime.fromisoformat(str(run[key]).replace("Z", "+00:00")).timestamp()
-
-
-def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return _when(a, "start_time") < _when(b, "end_time") and _when(b, "start_time") < _when(a, "end_time")
 
 
 def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_another_service_runs_alongside(
@@ -110,8 +86,8 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
         env.admin("speed", "--op-time", "0.2")
 
     for label, t in (("ca #1", first), ("ca #2", second), ("cb", other)):
-        _report(f"REST, three at once, {label}", t)
-    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], _explain(env, first, second)
+        report(f"REST, three at once, {label}", t)
+    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], explain(env, first, second)
     winner, loser = (first, second) if first.state == "COMPLETED" else (second, first)
     # Refused with a message that names the running run, by name and id.
     assert f"refresh of {ca} refused" in loser.message, loser.message
@@ -121,8 +97,8 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
     assert len(env.symclone_calls(ca, "recreate", since)) == 1
     assert len(env.symclone_calls(ca, "activate", since)) == 1
     # Another service is not held back by ca's guard: both refreshes ran at the same time.
-    assert other.state == "COMPLETED", _explain(env, other)
-    assert _overlap(winner.run, other.run), (winner.run, other.run)
+    assert other.state == "COMPLETED", explain(env, other)
+    assert overlap(winner.run, other.run), (winner.run, other.run)
 
 
 def test_same_service_twice_with_wait_the_second_waits_then_runs(deployed: Deployed) -> None:
@@ -138,15 +114,15 @@ def test_same_service_twice_with_wait_the_second_waits_then_runs(deployed: Deplo
         env.admin("speed", "--op-time", "0.2")
 
     for label, t in (("#1", first), ("#2", second)):
-        _report(f"REST, wait mode, ca {label}", t)
-    assert (first.state, second.state) == ("COMPLETED", "COMPLETED"), _explain(env, first, second)
+        report(f"REST, wait mode, ca {label}", t)
+    assert (first.state, second.state) == ("COMPLETED", "COMPLETED"), explain(env, first, second)
     waited = [t for t in (first, second) if any("waits for" in line for line in env.logs(t.run_id))]
-    assert len(waited) == 1, _explain(env, first, second)
+    assert len(waited) == 1, explain(env, first, second)
     waiter = waited[0]
     holder = second if waiter is first else first
     assert any(f"(flow run {holder.run_id}" in line for line in env.logs(waiter.run_id))
     # It was running (waiting) while the other ran, and changed nothing until the other ended.
-    assert _when(waiter.run, "start_time") < _when(holder.run, "end_time")
+    assert when(waiter.run, "start_time") < when(holder.run, "end_time")
     recreates = env.symclone_calls(ca, "recreate", since)
     activates = env.symclone_calls(ca, "activate", since)
     assert len(recreates) == 2 and len(activates) == 2
@@ -174,13 +150,13 @@ def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Depl
         real = env.trigger_rest(REFRESH, {"service": cb})
         dry = env.trigger_rest(REFRESH, {"service": ca, "dry_run": True})
         env.wait(dry)
-        _report("REST, dry-run refresh while every slot is held", dry)
-        assert dry.state == "COMPLETED", _explain(env, dry)
+        report("REST, dry-run refresh while every slot is held", dry)
+        assert dry.state == "COMPLETED", explain(env, dry)
         assert f"refresh of {ca} (dry run): ok" in _summary(env, dry)
         # The real refresh of cb is running, waiting for a slot of the array before changing anything.
         deadline = time.monotonic() + 60
         while not any(f"waiting for a slot of {ARRAY_LIMIT}" in line for line in env.logs(real.run_id)):
-            assert time.monotonic() < deadline, _explain(env, real)
+            assert time.monotonic() < deadline, explain(env, real)
             time.sleep(0.2)
         time.sleep(1.0)
         assert env.flow_run(real.run_id)["state"]["type"] == "RUNNING"
@@ -190,8 +166,8 @@ def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Depl
         for lease in leases:
             server.api("POST", "/v2/concurrency_limits/decrement-with-lease", {"lease_id": lease})
     env.wait(real)
-    _report("REST, refresh held by the array cap (includes the hold)", real)
-    assert real.state == "COMPLETED", _explain(env, real)
+    report("REST, refresh held by the array cap (includes the hold)", real)
+    assert real.state == "COMPLETED", explain(env, real)
     recreates = env.symclone_calls(cb, "recreate", since)
     assert len(recreates) == 1 and recreates[0]["start"] >= released
     # Every slot taken by the runs of this module was given back.
