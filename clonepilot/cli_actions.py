@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +19,9 @@ from clonepilot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliState, _state, 
 from clonepilot.config import load_service
 from clonepilot.config.models import Service
 from clonepilot.errors import ClonepilotError
+
+if TYPE_CHECKING:
+    from clonepilot.engine.report import RunReport
 
 RidOption = Annotated[
     list[str] | None,
@@ -30,6 +34,14 @@ DryRunOption = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the exact commands it would run, given the array's state now."),
 ]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        "-y",
+        help="Approve the plan without asking (a service whose `approval` lists the action asks).",
+    ),
+]
 EXIT_FAILED = 1
 
 
@@ -41,9 +53,10 @@ def _load(state: CliState) -> Service:
         fail(str(exc), EXIT_INVALID)
 
 
-def _dry_run(
+def _plan(
     state: CliState, service: Service, action: str, rids: list[str], tags: list[str], stop_first: bool
-) -> None:
+) -> RunReport:
+    """The dry run: every command the action would send, given the array's and hosts' state now."""
     from clonepilot.engine.context import RunContext
     from clonepilot.engine.runbook import execute, runbook
     from clonepilot.engine.service import select_resources
@@ -52,11 +65,46 @@ def _dry_run(
         selection = select_resources(service, rids, tags)
         stages = runbook(service, action, selection, stop_first=stop_first)
         with RunContext(service, state.settings, dry_run=True) as ctx:
-            report = execute(ctx, stages, action=action)
+            return execute(ctx, stages, action=action)
     except ClonepilotError as exc:
         fail(f"{action} of {service.name}: {exc}", EXIT_FAILED)
+
+
+def _dry_run(
+    state: CliState, service: Service, action: str, rids: list[str], tags: list[str], stop_first: bool
+) -> None:
+    report = _plan(state, service, action, rids, tags, stop_first)
     typer.echo(report.summary())
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def _approve_on_terminal(
+    state: CliState,
+    service: Service,
+    action: str,
+    rids: list[str],
+    tags: list[str],
+    stop_first: bool,
+    yes: bool,
+) -> None:
+    """The service's `approval` asks a person first: here, the one at the terminal, shown the plan."""
+    what = f"{action.replace('_', ' ')} of {service.name}"
+    plan = _plan(state, service, action, rids, tags, stop_first)
+    typer.echo(plan.summary())
+    if not plan.ok:
+        fail(f"{what} would fail as planned above: nothing was changed", EXIT_FAILED)
+    if yes:
+        typer.echo(f"{what}: approved with --yes")
+        return
+    if not sys.stdin.isatty():
+        fail(
+            f"{what} needs approval (service keyword approval = {' '.join(service.approval)}) and no one"
+            " can answer here: run it on a terminal, pass --yes, or run its deployment and approve it"
+            " in the Prefect UI. Nothing was changed.",
+            EXIT_USAGE,
+        )
+    if not typer.confirm(f"Run the {what} as planned above?", default=False):
+        fail(f"{what} rejected: nothing was changed", EXIT_FAILED)
 
 
 def prefect_target() -> str:
@@ -77,12 +125,15 @@ def run_flow(
     tags: list[str] | None,
     dry_run: bool = False,
     stop_first: bool = False,
+    yes: bool = False,
 ) -> dict[str, Any]:
     """Validate, then run the action's flow here with progress bars; exit non-zero on failure."""
     service = _load(state)
     rids, tags = rids or [], tags or []
     if dry_run:
         _dry_run(state, service, action, rids, tags, stop_first)
+    if action in service.approval:
+        _approve_on_terminal(state, service, action, rids, tags, stop_first, yes)
     # Prefect's temporary server migrates a fresh database on first start: 10-20 s on two busy
     # cores, against a default limit of 20 s. Its telemetry also trips on that fresh database.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -98,6 +149,8 @@ def run_flow(
         "rids": rids or None,
         "tags": tags or None,
         "services_dir": str(state.services_dir.resolve()),
+        # Asked above when the service wants it: the flow must not pause for the UI as well.
+        "approval": False,
     }
     if action == "refresh":
         kwargs["stop_first"] = stop_first
@@ -122,18 +175,23 @@ def refresh(
     stop_first: Annotated[
         bool, typer.Option("--stop-first", help="Stop the service first instead of refusing while it is up.")
     ] = False,
+    yes: YesOption = False,
 ) -> None:
     """Refresh the clones and start the service: down check, recreate, wait, activate, wait, start."""
-    run_flow(_state(ctx), "refresh", rids=rid, tags=tag, dry_run=dry_run, stop_first=stop_first)
+    run_flow(_state(ctx), "refresh", rids=rid, tags=tag, dry_run=dry_run, stop_first=stop_first, yes=yes)
 
 
 def _action_command(action: str) -> Callable[..., None]:
     """The typer command of an action that takes the common options only."""
 
     def command(
-        ctx: typer.Context, rid: RidOption = None, tag: TagOption = None, dry_run: DryRunOption = False
+        ctx: typer.Context,
+        rid: RidOption = None,
+        tag: TagOption = None,
+        dry_run: DryRunOption = False,
+        yes: YesOption = False,
     ) -> None:
-        run_flow(_state(ctx), action, rids=rid, tags=tag, dry_run=dry_run)
+        run_flow(_state(ctx), action, rids=rid, tags=tag, dry_run=dry_run, yes=yes)
 
     return command
 

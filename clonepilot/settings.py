@@ -157,6 +157,15 @@ class Settings(BaseSettings):
             " creates the limit with this value when missing; an existing one keeps its server value."
         ),
     )
+    approval_timeout: int = Field(
+        3600,
+        ge=1,
+        description=(
+            "Seconds a run that needs approval (service keyword `approval`, or the run's `approval`"
+            " parameter) stays paused in the Prefect UI waiting for a person; then it fails, having"
+            " changed nothing."
+        ),
+    )
 
     @field_validator(
         "services_dir", "symcli_bin", "ssh_key_file", "ssh_known_hosts", "state_dir", mode="after"

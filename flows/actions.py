@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import Flow, flow
+from prefect import Flow, State, flow
+from prefect.states import Cancelled
 
+from flows.approval import ApprovalRejected
 from flows.prefect_runner import run_action
 
 Rids = list[str] | None
 Tags = list[str] | None
+# None: as the service's `approval` keyword says; True/False: this run's own choice.
+Approve = bool | None
+Result = dict[str, Any] | State
+
+
+def _run(action: str, service: str, **options: Any) -> Result:
+    """The action's run; a rejected approval ends it Cancelled (a person's decision, not a failure)."""
+    try:
+        return run_action(action, service, **options)
+    except ApprovalRejected as exc:
+        return Cancelled(message=str(exc))
 
 
 @flow(name="refresh", flow_run_name="refresh {service}")
@@ -23,22 +36,24 @@ def refresh(
     tags: Tags = None,
     dry_run: bool = False,
     stop_first: bool = False,
+    approval: Approve = None,
     services_dir: str | None = None,
-) -> dict[str, Any]:
+) -> Result:
     """Refresh the service's clones and start it: check down → recreate → wait for precopy →
     start ip → activate in rid order → wait for copied → start disks, filesystems, apps."""
-    return run_action(
+    return _run(
         "refresh",
         service,
         rids=rids,
         tags=tags,
         dry_run=dry_run,
         stop_first=stop_first,
+        approval=approval,
         services_dir=services_dir,
     )
 
 
-def _action_flow(action: str, description: str) -> Flow[..., dict[str, Any]]:
+def _action_flow(action: str, description: str) -> Flow[..., Result]:
     """The flow of one more action; all of them take the same parameters as the UI form shows."""
     name = action.replace("_", "-")
 
@@ -47,9 +62,18 @@ def _action_flow(action: str, description: str) -> Flow[..., dict[str, Any]]:
         rids: Rids = None,
         tags: Tags = None,
         dry_run: bool = False,
+        approval: Approve = None,
         services_dir: str | None = None,
-    ) -> dict[str, Any]:
-        return run_action(action, service, rids=rids, tags=tags, dry_run=dry_run, services_dir=services_dir)
+    ) -> Result:
+        return _run(
+            action,
+            service,
+            rids=rids,
+            tags=tags,
+            dry_run=dry_run,
+            approval=approval,
+            services_dir=services_dir,
+        )
 
     run.__name__ = run.__qualname__ = action
     run.__doc__ = description
@@ -78,7 +102,7 @@ sync_nodes = _action_flow(
 )
 sync_drp = _action_flow("sync_drp", "Nothing to copy to DRP nodes for symclone; runs the sync_drp hooks.")
 
-FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
+FLOWS: dict[str, Flow[..., Result]] = {
     "refresh": refresh,
     "sync_update": sync_update,
     "sync_resync": sync_resync,

@@ -27,7 +27,7 @@ from clonepilot.engine.fleet import FleetEntry, FleetStatus, fleet_status
 from clonepilot.engine.service import select_resources, service_status
 from clonepilot.engine.status import ResourceStatusReport, Status
 from clonepilot.settings import load_settings
-from flows.prefect_runner import _artifact_key
+from flows.artifacts import artifact_key
 from flows.secrets import flow_ssh_options
 
 __all__ = ["emit_resource_events", "fleet_status_flow", "resource_event_name", "status_flow"]
@@ -111,4 +111,4 @@ def status_flow(
     with RunContext(svc, settings, logger=logger, ssh_options=flow_ssh_options(settings, logger)) as ctx:
         status = service_status(ctx, selection)
     report = FleetStatus(settings.services_dir, (FleetEntry(svc.name, status),))
-    return _publish(report, _artifact_key(f"{svc.name}-status"), f"status of {svc.name}")
+    return _publish(report, artifact_key(f"{svc.name}-status"), f"status of {svc.name}")

@@ -134,6 +134,7 @@ SYNC: Final[dict[str, Keyword]] = _table(
         "'nodes', 'drpnodes', 'nodes drpnodes' or a list of nodes where the resource is always kept up.",
         (),
         scopable=False,
+        allow_empty=True,
     ),
 )
 
@@ -174,6 +175,15 @@ DEFAULT: Final[dict[str, Keyword]] = _table(
         "of other servers.",
     ),
     Keyword("host_profile", v.to_host_profile, "Host commands flavour: linux, hpux or sim.", "linux"),
+    Keyword(
+        "approval",
+        v.to_approval_actions,
+        "clonepilot only: actions whose Prefect runs wait for a person's approval of their plan "
+        "(refresh sync_update ...); the CLI asks on the terminal instead.",
+        (),
+        scopable=False,
+        allow_empty=True,
+    ),
 )
 
 RESOURCE_KEYWORDS: Final[dict[str, dict[str, Keyword]]] = {

@@ -152,6 +152,8 @@ class Service(_Frozen):
     drpnodes: tuple[NodeAddress, ...] = ()
     symcli_node: NodeAddress
     host_profile: HostProfile = "linux"
+    # Actions whose runs wait for a person's approval of their plan (the `approval` keyword).
+    approval: tuple[str, ...] = ()
     origins: dict[str, str] = Field(default_factory=dict)
     syncs: tuple[SymcloneSync, ...] = ()
     ips: tuple[IpResource, ...] = ()

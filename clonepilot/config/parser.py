@@ -313,6 +313,7 @@ def _build_service(
             drpnodes=drpnodes,
             symcli_node=symcli_node,
             host_profile=defaults["host_profile"][0],
+            approval=defaults["approval"][0],
             origins=origins,
             syncs=by_kind("sync"),
             ips=by_kind("ip"),

@@ -55,7 +55,7 @@ def resource_values(resource: Resource) -> Iterator[tuple[str, Any, str]]:
 
 
 def _defaults_values(service: Service) -> Iterator[tuple[str, Any, str]]:
-    for name in ("nodes", "drpnodes", "symcli_node", "host_profile"):
+    for name in ("nodes", "drpnodes", "symcli_node", "host_profile", "approval"):
         yield name, getattr(service, name), service.origins.get(name, "default")
 
 

@@ -165,6 +165,34 @@ def to_node(text: str) -> NodeAddress:
     return parse_node(items[0])
 
 
+# The actions that change something, so that a person may be asked to approve them first.
+APPROVABLE_ACTIONS: tuple[str, ...] = (
+    "refresh",
+    "sync_update",
+    "sync_resync",
+    "sync_break",
+    "start",
+    "stop",
+    "provision",
+    "unprovision",
+)
+
+
+def to_approval_actions(text: str) -> tuple[str, ...]:
+    """`refresh sync-update ...`: the action names as the CLI or the flows spell them."""
+    actions: list[str] = []
+    for item in text.split():
+        action = item.replace("-", "_")
+        if action not in APPROVABLE_ACTIONS:
+            raise ValueError(
+                f"{item!r} is not an action that changes anything (expected some of: "
+                f"{' '.join(APPROVABLE_ACTIONS)})"
+            )
+        if action not in actions:
+            actions.append(action)
+    return tuple(actions)
+
+
 def to_host_profile(text: str) -> str:
     value = text.strip()
     if value not in ("linux", "hpux", "sim"):

@@ -33,6 +33,8 @@ class Checkpoint:
     started: float
     done: list[str] = field(default_factory=list)
     resumed_from: float | None = None
+    # A dry run's view (an approval's plan): it skips what a real rerun would skip, and never writes.
+    read_only: bool = False
 
     @property
     def resumed(self) -> bool:
@@ -52,9 +54,12 @@ class Checkpoint:
 
     def finish(self) -> None:
         """The action completed: nothing to resume any more."""
-        self.path.unlink(missing_ok=True)
+        if not self.read_only:
+            self.path.unlink(missing_ok=True)
 
     def _write(self) -> None:
+        if self.read_only:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data: dict[str, Any] = {
             "action": self.action,
@@ -69,8 +74,13 @@ class Checkpoint:
         os.replace(tmp, self.path)
 
 
-def open_checkpoint(settings: Settings, service: str, action: str, stages: Sequence[Stage]) -> Checkpoint:
-    """The checkpoint of this action: resumed if an unfinished, recent one with the same plan exists."""
+def open_checkpoint(
+    settings: Settings, service: str, action: str, stages: Sequence[Stage], *, read_only: bool = False
+) -> Checkpoint:
+    """The checkpoint of this action: resumed if an unfinished, recent one with the same plan exists.
+
+    `read_only` only looks: nothing is written, whatever the caller then does with it.
+    """
     path = settings.state_dir / f"{service}.{action}.checkpoint.json"
     plan = [s.name for s in stages]
     now = time.time()
@@ -86,8 +96,10 @@ def open_checkpoint(settings: Settings, service: str, action: str, stages: Seque
         and now - data["started"] <= settings.resume_window
     ):
         done = [name for name in data.get("done", []) if name in plan]
-        checkpoint = Checkpoint(path, action, plan, data["started"], done, resumed_from=data["started"])
+        checkpoint = Checkpoint(
+            path, action, plan, data["started"], done, resumed_from=data["started"], read_only=read_only
+        )
     else:
-        checkpoint = Checkpoint(path, action, plan, now)
+        checkpoint = Checkpoint(path, action, plan, now, read_only=read_only)
     checkpoint._write()
     return checkpoint

@@ -2,6 +2,7 @@
 
 `clonepilot -s SVC provision` runs its flow in the process, on Prefect's temporary local server
 (about 10-20 s to start: the only such test), says so, and really creates the clone sessions.
+The service asks for approval of provision: `--yes` gives it, and the flow must not pause again.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from tests.cli.conftest import CLONEPILOT, CliEnv
 
 def test_provision_without_prefect_api_url_runs_on_a_temporary_server(cli_env: CliEnv) -> None:
     cli = cli_env
+    path = cli.services_dir / f"{cli.service}.conf"
+    path.write_text(path.read_text().replace("[DEFAULT]\n", "[DEFAULT]\napproval = provision\n"))
     env = {k: v for k, v in cli.env.items() if k != "PREFECT_API_URL"}
     env["PREFECT_LOGGING_LEVEL"] = "WARNING"
     done = subprocess.run(
-        [str(CLONEPILOT), "-s", cli.service, "provision"],
+        [str(CLONEPILOT), "-s", cli.service, "provision", "--yes"],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         env=env,
@@ -25,6 +29,7 @@ def test_provision_without_prefect_api_url_runs_on_a_temporary_server(cli_env: C
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"provision of {cli.service}: approved with --yes" in done.stdout, done.stdout
     assert (
         f"provision {cli.service}: running as a Prefect flow on a temporary local Prefect server"
         in done.stdout

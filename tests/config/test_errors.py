@@ -128,6 +128,16 @@ def test_unknown_host_profile(tmp_path: Path) -> None:
     find_issue(path, issues, "DEFAULT", "host_profile", "unknown host profile 'aix'")
 
 
+def test_approval_of_an_action_that_changes_nothing(tmp_path: Path) -> None:
+    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", "drpnodes = drp1\napproval = refresh status"))
+    find_issue(path, issues, "DEFAULT", "approval", "'status' is not an action that changes anything")
+
+
+def test_approval_is_not_scopable(tmp_path: Path) -> None:
+    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", "drpnodes = drp1\napproval@node1 = refresh"))
+    find_issue(path, issues, "DEFAULT", "approval@node1", "not scopable")
+
+
 @pytest.mark.parametrize(("keyword", "value"), [("nodes", "node1 bad;host"), ("symcli_node", "root@:22")])
 def test_bad_node(tmp_path: Path, keyword: str, value: str) -> None:
     text = BASE.replace("nodes = node1 node2\n", f"nodes = node1 node2\n{keyword} = {value}\n")

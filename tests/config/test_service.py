@@ -34,6 +34,12 @@ def test_defaults_are_applied(tmp_path: Path) -> None:
     assert service.symcli_node == service.node
     assert service.origins["symcli_node"].startswith("default")
     assert service.ips[0].netmask is None
+    assert service.approval == ()
+
+
+def test_approval_lists_actions_in_either_spelling_once_each(tmp_path: Path) -> None:
+    text = BASE.replace("drpnodes = drp1", "drpnodes = drp1\napproval = refresh sync-update sync_update")
+    assert load_service_file(write_service(tmp_path, text)).approval == ("refresh", "sync_update")
 
 
 def test_explicit_values_override_defaults(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_parameters_are_the_flows_options_and_service_stays_required(
         assert signature.parameters["service"].default is inspect.Parameter.empty
         parameters = deployment["parameters"]
         assert "service" not in parameters
-        expected = {"rids", "tags", "dry_run"} | ({"stop_first"} if flow.name == "refresh" else set())
+        expected = {"rids", "tags", "dry_run", "approval"} | ({"stop_first"} if flow.name == "refresh" else set())
         assert set(parameters) == expected
         for name, value in parameters.items():
             assert signature.parameters[name].default == value
