@@ -173,3 +173,38 @@ def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Depl
     # Every slot taken by the runs of this module was given back.
     for name in (ARRAY_LIMIT, service_limit, f"clonepilot-service-{cb}"):
         assert env.limit(name)["active_slots"] == 0, env.limit(name)
+
+
+def test_refresh_asked_to_wait_for_approval_pauses_with_its_plan_and_runs_once_resumed_over_rest(
+    deployed: Deployed,
+) -> None:
+    env, ca = deployed, deployed.services["ca"]
+    since = time.time()
+    t = env.trigger_rest(REFRESH, {"service": ca, "approval": True})
+
+    # The UI lists it as Paused; its Resume form carries the plan (a flow run input, read as the UI does).
+    deadline = time.monotonic() + 120
+    while (run := env.flow_run(t.run_id))["state"]["type"] != "PAUSED":
+        assert run["state"]["type"] not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"), explain(env, t)
+        assert time.monotonic() < deadline, explain(env, t)
+        time.sleep(0.1)
+    paused_after = time.monotonic() - t.t0
+    keyset = run["state"]["state_details"]["run_input_keyset"]
+    plan = str(env.server.api("GET", f"/flow_runs/{t.run_id}/input/{keyset['description']}"))
+    assert f"## Approve the refresh of {ca}?" in plan, plan
+    assert f"/var/tmp/clonepilot/{ca}.sync-1.pairs -noprompt recreate" in plan, plan
+    assert env.symclone_calls(ca, "recreate", since) == []  # nothing changed while it waits
+
+    resumed = time.time()
+    env.server.api(
+        "POST", f"/flow_runs/{t.run_id}/resume", {"run_input": {"approve": True, "comment": "e2e"}}
+    )
+    env.wait(t)
+    print(
+        f"\n[latency] REST trigger -> PAUSED for approval {paused_after:.2f} s,"
+        f" -> {t.state} {t.final:.2f} s (resumed in between)"
+    )
+    assert t.state == "COMPLETED", explain(env, t)
+    assert any(f"refresh of {ca} approved (e2e)" in line for line in env.logs(t.run_id))
+    recreates = env.symclone_calls(ca, "recreate", since)
+    assert len(recreates) == 1 and recreates[0]["start"] >= resumed
