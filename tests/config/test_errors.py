@@ -123,19 +123,17 @@ def test_bad_schedule(tmp_path: Path, value: str) -> None:
     find_issue(path, issues, "sync#1", "schedule", "")
 
 
-def test_unknown_host_profile(tmp_path: Path) -> None:
-    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", "drpnodes = drp1\nhost_profile = aix"))
-    find_issue(path, issues, "DEFAULT", "host_profile", "unknown host profile 'aix'")
-
-
-def test_approval_of_an_action_that_changes_nothing(tmp_path: Path) -> None:
-    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", "drpnodes = drp1\napproval = refresh status"))
-    find_issue(path, issues, "DEFAULT", "approval", "'status' is not an action that changes anything")
-
-
-def test_approval_is_not_scopable(tmp_path: Path) -> None:
-    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", "drpnodes = drp1\napproval@node1 = refresh"))
-    find_issue(path, issues, "DEFAULT", "approval@node1", "not scopable")
+@pytest.mark.parametrize(
+    ("line", "key", "message"),
+    [
+        ("host_profile = aix", "host_profile", "unknown host profile 'aix'"),
+        ("approval = refresh status", "approval", "'status' is not an action that changes anything"),
+        ("approval@node1 = refresh", "approval@node1", "not scopable"),
+    ],
+)
+def test_bad_default_keyword(tmp_path: Path, line: str, key: str, message: str) -> None:
+    path, issues = issues_of(tmp_path, BASE.replace("drpnodes = drp1", f"drpnodes = drp1\n{line}"))
+    find_issue(path, issues, "DEFAULT", key, message)
 
 
 @pytest.mark.parametrize(("keyword", "value"), [("nodes", "node1 bad;host"), ("symcli_node", "root@:22")])

@@ -61,7 +61,9 @@ def test_parameters_are_the_flows_options_and_service_stays_required(
         assert signature.parameters["service"].default is inspect.Parameter.empty
         parameters = deployment["parameters"]
         assert "service" not in parameters
-        expected = {"rids", "tags", "dry_run", "approval"} | ({"stop_first"} if flow.name == "refresh" else set())
+        expected = {"rids", "tags", "dry_run", "approval"}
+        if flow.name == "refresh":
+            expected.add("stop_first")
         assert set(parameters) == expected
         for name, value in parameters.items():
             assert signature.parameters[name].default == value

@@ -210,6 +210,24 @@ def explain(env: Deployed, *timings: Timing) -> str:
     return "\n".join(parts) + "\n" + env.worker_logs()
 
 
+def assert_one_ran_one_refused(
+    env: Deployed, service: str, first: Timing, second: Timing, since: float
+) -> Timing:
+    """Two refreshes of one service at once: one completed, the other refused having changed nothing.
+
+    Returns the one that ran. The refusal names the running run, by name and flow run id.
+    """
+    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], explain(env, first, second)
+    winner, loser = (first, second) if first.state == "COMPLETED" else (second, first)
+    assert f"refresh of {service} refused" in loser.message, loser.message
+    assert f"'refresh {service}' (flow run {winner.run_id}" in loser.message, loser.message
+    assert "service_concurrency = refuse" in loser.message
+    # One recreate and one activate of the service's pairs: the winner's.
+    assert len(env.symclone_calls(service, "recreate", since)) == 1
+    assert len(env.symclone_calls(service, "activate", since)) == 1
+    return winner
+
+
 def _establish(
     home: Path, bin_dir: Path, root: Path, pairs: list[tuple[str, str]], sid: str = DEFAULT_SID
 ) -> None:

@@ -28,6 +28,7 @@ from tests.e2e.conftest import (
     Deployed,
     SyncServices,
     Timing,
+    assert_one_ran_one_refused,
     deploy,
     explain,
     overlap,
@@ -145,14 +146,7 @@ def test_same_service_twice_at_once_on_the_two_workers_one_runs_the_other_is_ref
     }
     # One run on each worker: the guard is the server's limit, not a worker's own bookkeeping.
     assert len(workers) == 2, workers
-    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], explain(env, first, second)
-    winner, loser = (first, second) if first.state == "COMPLETED" else (second, first)
-    assert f"refresh of {ca} refused" in loser.message, loser.message
-    assert f"'refresh {ca}' (flow run {winner.run_id}" in loser.message, loser.message
-    assert "service_concurrency = refuse" in loser.message
-    # The refused run changed nothing: one recreate and one activate of ca's pairs, the winner's.
-    assert len(env.symclone_calls(ca, "recreate", since)) == 1
-    assert len(env.symclone_calls(ca, "activate", since)) == 1
+    assert_one_ran_one_refused(env, ca, first, second, since)
 
 
 def test_array_cap_of_one_serialises_two_services_of_one_array_across_the_two_workers(

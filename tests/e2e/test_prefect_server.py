@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.conftest import ARRAY_CONCURRENCY, Deployed, Timing, explain, overlap, report, when
+from tests.e2e.conftest import (
+    ARRAY_CONCURRENCY,
+    Deployed,
+    Timing,
+    assert_one_ran_one_refused,
+    explain,
+    overlap,
+    report,
+    when,
+)
 from tests.plugins.symsim import DEFAULT_SID
 
 REFRESH = "refresh/on-demand"
@@ -87,15 +96,7 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
 
     for label, t in (("ca #1", first), ("ca #2", second), ("cb", other)):
         report(f"REST, three at once, {label}", t)
-    assert sorted([first.state, second.state]) == ["COMPLETED", "FAILED"], explain(env, first, second)
-    winner, loser = (first, second) if first.state == "COMPLETED" else (second, first)
-    # Refused with a message that names the running run, by name and id.
-    assert f"refresh of {ca} refused" in loser.message, loser.message
-    assert f"'refresh {ca}' (flow run {winner.run_id}" in loser.message, loser.message
-    assert "service_concurrency = refuse" in loser.message
-    # The refused run changed nothing: one recreate and one activate of ca's pairs, the winner's.
-    assert len(env.symclone_calls(ca, "recreate", since)) == 1
-    assert len(env.symclone_calls(ca, "activate", since)) == 1
+    winner = assert_one_ran_one_refused(env, ca, first, second, since)
     # Another service is not held back by ca's guard: both refreshes ran at the same time.
     assert other.state == "COMPLETED", explain(env, other)
     assert overlap(winner.run, other.run), (winner.run, other.run)
