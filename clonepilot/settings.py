@@ -130,6 +130,14 @@ class Settings(BaseSettings):
         Path("~/.clonepilot/state"),
         description="Directory on the controller for checkpoints that let a rerun resume an interrupted run.",
     )
+    checkpoint_store: Literal["file", "prefect"] = Field(
+        "file",
+        description=(
+            "Where a refresh run as a Prefect flow keeps its checkpoint: `file` (in `state_dir`, on the"
+            " machine that runs it) or `prefect` (a Prefect variable `clonepilot-checkpoint-...` on the"
+            " server, so that a rerun on another worker resumes too)."
+        ),
+    )
     resume_window: float = Field(
         3600.0,
         ge=0,

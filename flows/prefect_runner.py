@@ -8,6 +8,7 @@ UI shows while it runs.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,8 +27,9 @@ from clonepilot.engine.service import select_resources
 from clonepilot.errors import ClonepilotError
 from clonepilot.settings import Settings, load_settings
 from clonepilot.transport.ssh import SSHOptions
-from flows.approval import Logger, ask_approval, needs_approval
+from flows.approval import ask_approval, needs_approval
 from flows.artifacts import ProgressArtifacts, artifact_key, pairs_table
+from flows.checkpoints import checkpoint_store
 from flows.concurrency import array_slots, changed_arrays, service_guard
 from flows.secrets import flow_ssh_options
 from tasks.steps import STEP_TASKS, StepFailed, check_service_is_down
@@ -61,16 +63,27 @@ def _plan(
     action: str,
     stages: Sequence[Stage],
     ssh_options: SSHOptions,
-    logger: Logger,
 ) -> RunReport:
     """The run's dry-run report from the array's and hosts' state now: what a person approves.
 
     A refresh that resumes an interrupted one plans the same skips as the real rerun will.
     """
     checkpoint = (
-        open_checkpoint(settings, svc.name, action, stages, read_only=True) if action == "refresh" else None
+        open_checkpoint(
+            settings,
+            svc.name,
+            action,
+            stages,
+            read_only=True,
+            store=checkpoint_store(settings, svc.name, action),
+        )
+        if action == "refresh"
+        else None
     )
-    with RunContext(svc, settings, dry_run=True, ssh_options=ssh_options, logger=logger) as ctx:
+    # The plan's stage lines stay out of the run's logs, where they would read as real steps: the
+    # person reads the plan on the Resume form and in its artifact.
+    quiet = logging.getLogger("clonepilot.approval.plan")
+    with RunContext(svc, settings, dry_run=True, ssh_options=ssh_options, logger=quiet) as ctx:
         return execute(ctx, stages, action=action, checkpoint=checkpoint)
 
 
@@ -112,7 +125,7 @@ def run_action(
         # Approval waits holding the service (the approved plan is not raced by another run of
         # it) but no slot of the array (a person's lunch must not hold back other services).
         if needs_approval(svc, action, approval, dry_run=dry_run):
-            plan = _plan(svc, settings, action, stages, ssh_options, logger)
+            plan = _plan(svc, settings, action, stages, ssh_options)
             if not plan.ok:
                 # Nothing worth approving: the run would fail as the plan did.
                 raise ActionFailed(plan)
@@ -120,7 +133,9 @@ def run_action(
         with array_slots(settings, changed_arrays(changes), dry_run=dry_run, logger=logger):
             # Only a refresh needs one: the other actions are idempotent from the down check on.
             checkpoint = (
-                open_checkpoint(settings, svc.name, action, stages)
+                open_checkpoint(
+                    settings, svc.name, action, stages, store=checkpoint_store(settings, svc.name, action)
+                )
                 if action == "refresh" and not dry_run
                 else None
             )

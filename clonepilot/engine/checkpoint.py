@@ -8,6 +8,9 @@ stage that was cut short simply does what is still missing.
 
 The down check is never skipped while a recreate is still to come: resuming must not replace the
 data under a service someone started by hand in the meantime.
+
+Where the checkpoint lives is a `CheckpointStore`: a file in `state_dir` here; the flows can keep it
+on the Prefect server instead (flows/checkpoints.py), so that a rerun on another worker resumes.
 """
 
 from __future__ import annotations
@@ -19,15 +22,53 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from clonepilot.engine.runbook import CHECK_DOWN, Stage
 from clonepilot.settings import Settings
 
 
+class CheckpointStore(Protocol):
+    """Keeps one checkpoint (a small JSON object); each write replaces the previous one whole."""
+
+    def load(self) -> Any: ...
+
+    def save(self, data: dict[str, Any]) -> None: ...
+
+    def delete(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """A JSON file on the controller, written whole and renamed."""
+
+    path: Path
+
+    def load(self) -> Any:
+        try:
+            return json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def save(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Renamed into place: a kill mid-write leaves the previous checkpoint, never half of one.
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, self.path)
+
+    def delete(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def file_store(settings: Settings, service: str, action: str) -> FileStore:
+    return FileStore(settings.state_dir / f"{service}.{action}.checkpoint.json")
+
+
 @dataclass
 class Checkpoint:
-    path: Path
+    store: CheckpointStore
     action: str
     plan: list[str]
     started: float
@@ -55,39 +96,33 @@ class Checkpoint:
     def finish(self) -> None:
         """The action completed: nothing to resume any more."""
         if not self.read_only:
-            self.path.unlink(missing_ok=True)
+            self.store.delete()
 
     def _write(self) -> None:
-        if self.read_only:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data: dict[str, Any] = {
-            "action": self.action,
-            "plan": self.plan,
-            "started": self.started,
-            "done": self.done,
-        }
-        # Written whole and renamed: a kill mid-write leaves the previous checkpoint, never half of one.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, self.path)
+        if not self.read_only:
+            self.store.save(
+                {"action": self.action, "plan": self.plan, "started": self.started, "done": self.done}
+            )
 
 
 def open_checkpoint(
-    settings: Settings, service: str, action: str, stages: Sequence[Stage], *, read_only: bool = False
+    settings: Settings,
+    service: str,
+    action: str,
+    stages: Sequence[Stage],
+    *,
+    read_only: bool = False,
+    store: CheckpointStore | None = None,
 ) -> Checkpoint:
     """The checkpoint of this action: resumed if an unfinished, recent one with the same plan exists.
 
-    `read_only` only looks: nothing is written, whatever the caller then does with it.
+    `read_only` only looks: nothing is written, whatever the caller then does with it. `store`
+    defaults to the file in `state_dir`.
     """
-    path = settings.state_dir / f"{service}.{action}.checkpoint.json"
+    store = store if store is not None else file_store(settings, service, action)
     plan = [s.name for s in stages]
     now = time.time()
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        data = None
+    data = store.load()
     if (
         isinstance(data, dict)
         and data.get("action") == action
@@ -97,9 +132,9 @@ def open_checkpoint(
     ):
         done = [name for name in data.get("done", []) if name in plan]
         checkpoint = Checkpoint(
-            path, action, plan, data["started"], done, resumed_from=data["started"], read_only=read_only
+            store, action, plan, data["started"], done, resumed_from=data["started"], read_only=read_only
         )
     else:
-        checkpoint = Checkpoint(path, action, plan, now, read_only=read_only)
+        checkpoint = Checkpoint(store, action, plan, now, read_only=read_only)
     checkpoint._write()
     return checkpoint

@@ -16,9 +16,12 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
     LogFilter,
     LogFilterFlowRunId,
 )
+from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 from prefect.input.actions import read_flow_run_input
 from prefect.input.run_input import keyset_from_paused_state
@@ -56,14 +59,19 @@ class Background:
 def _paused(name: str, background: Background) -> Any:
     """The flow run named `name` once it is paused (what the UI lists as Paused)."""
     deadline = time.monotonic() + PAUSE_DEADLINE
+    paused = FlowRunFilter(
+        name=FlowRunFilterName(any_=[name]),
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
+    )
     with get_client(sync_client=True) as client:
         while True:
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
-            if runs and runs[0].state is not None and runs[0].state.is_paused():
+            runs = client.read_flow_runs(flow_run_filter=paused)
+            if runs:
+                assert len(runs) == 1, runs
                 return runs[0]
             if not background._thread.is_alive():
                 raise AssertionError(f"{name} ended without pausing: {failure(background.join())}")
-            assert time.monotonic() < deadline, f"{name} not paused: {runs and runs[0].state}"
+            assert time.monotonic() < deadline, f"{name} not paused"
             time.sleep(0.1)  # the test polls the harness's server as the UI would
 
 
@@ -85,14 +93,14 @@ def _pairs(env: FlowEnv) -> list[tuple[str, str, str, Any]]:
     return [(p["src"], p["tgt"], p["state"], p["pit"]) for p in env.state()["arrays"][0]["pairs"]]
 
 
-def _logs(flow_run_id: Any) -> list[str]:
-    """The run's log lines as the UI shows them (shipped to the server in the background)."""
+def _logs(flow_run_id: Any, expected: str) -> list[str]:
+    """The run's log lines as the UI shows them, once one holds `expected` (they ship in batches)."""
     deadline = time.monotonic() + 30
     with get_client(sync_client=True) as client:
         while True:
             logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
             lines = [entry.message for entry in logs]
-            if any("approval" in line for line in lines) or time.monotonic() > deadline:
+            if any(expected in line for line in lines) or time.monotonic() > deadline:
                 return lines
             time.sleep(0.2)  # the log handler ships in batches
 
@@ -172,7 +180,8 @@ def test_unanswered_run_fails_after_approval_timeout_having_changed_nothing(
     assert run.state.is_failed(), run.state
     said = f"refresh of {name} was not approved within 2 s (setting approval_timeout): nothing was changed"
     assert "never resumed" in str(run.result)  # the server's words for an expired pause
-    assert any(said in line for line in _logs(run.flow_run_id)), _logs(run.flow_run_id)
+    lines = _logs(run.flow_run_id, said)
+    assert any(said in line for line in lines), lines
     assert state_changing(env.calls()) == []
     assert _pairs(env) == before
     # And a run told not to ask (as the CLI does once its operator said yes) just runs.
