@@ -126,6 +126,22 @@ class Settings(BaseSettings):
             " backoff; a resource's `restart` adds to them. Permanent errors are never retried."
         ),
     )
+    retry_backoff_first: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds before the first retry of a step; each further retry waits twice as long.",
+    )
+    retry_backoff_max: float = Field(
+        8.0, gt=0, description="The longest wait between two attempts of a step, in seconds."
+    )
+    depends_wait: float = Field(
+        30.0,
+        ge=0,
+        description=(
+            "Seconds a step waits for its resource's `<action>_depends` conditions to hold (polling"
+            " between poll_interval_min and poll_interval_max) before it fails naming the unmet ones."
+        ),
+    )
     state_dir: Path = Field(
         Path("~/.clonepilot/state"),
         description="Directory on the controller for checkpoints that let a rerun resume an interrupted run.",

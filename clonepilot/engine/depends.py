@@ -17,8 +17,6 @@ from clonepilot.engine.host import host_driver
 from clonepilot.engine.status import ResourceStatusReport, Status
 from clonepilot.errors import ClonepilotError, PermanentError
 
-DEFAULT_DEPENDS_WAIT = 30.0
-
 
 class DependsNotMet(PermanentError):
     """A `*_depends` condition still failed when the wait ran out."""
@@ -61,7 +59,7 @@ def check_depends(
     resource: AnyResource,
     action: Action,
     *,
-    max_wait: float = DEFAULT_DEPENDS_WAIT,
+    max_wait: float | None = None,
     stage: str = "depends",
 ) -> str:
     """Wait (polling, at most max_wait seconds) for resource's `<action>_depends`; '' if none.
@@ -73,6 +71,8 @@ def check_depends(
     conditions = resource.depends_on(action)
     if not conditions:
         return ""
+    if max_wait is None:
+        max_wait = ctx.settings.depends_wait
     for condition in conditions:
         ctx.service.resource(condition.rid)  # KeyError for a rid the service lacks: a config bug
     deadline = time.monotonic() + max_wait

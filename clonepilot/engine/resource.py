@@ -18,7 +18,7 @@ from typing import Literal
 
 from clonepilot.config.models import Action, AnyResource
 from clonepilot.engine.context import RunContext
-from clonepilot.engine.depends import DEFAULT_DEPENDS_WAIT, check_depends
+from clonepilot.engine.depends import check_depends
 from clonepilot.engine.hooks import HookResult, run_hook
 from clonepilot.errors import ClonepilotError, RetryableError
 
@@ -62,7 +62,6 @@ class Phase:
 
 
 WHOLE = Phase()
-DEFAULT_BACKOFF = Backoff()
 
 
 def run_resource_action(
@@ -73,10 +72,13 @@ def run_resource_action(
     *,
     stage: str = "",
     phase: Phase = WHOLE,
-    depends_wait: float = DEFAULT_DEPENDS_WAIT,
-    backoff: Backoff = DEFAULT_BACKOFF,
+    depends_wait: float | None = None,
+    backoff: Backoff | None = None,
 ) -> ResourceActionResult:
-    """Run body as `action` of resource with its keywords applied; never raises a ClonepilotError."""
+    """Run body as `action` of resource with its keywords applied; never raises a ClonepilotError.
+
+    `depends_wait` and `backoff` default to the settings'.
+    """
     started = time.monotonic()
     stage = stage or action
 
@@ -99,6 +101,10 @@ def run_resource_action(
         return result("skipped", "tagged noaction: no state-changing action", 0)
 
     notes: list[str] = []
+    if backoff is None:
+        backoff = Backoff(ctx.settings.retry_backoff_first, ctx.settings.retry_backoff_max)
+    if depends_wait is None:
+        depends_wait = ctx.settings.depends_wait
     retrier = _Retrier(ctx, resource, backoff)
     try:
         if phase.pre:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Protocol
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
 from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
-from clonepilot.engine.depends import DEFAULT_DEPENDS_WAIT
 from clonepilot.engine.host import host_driver
 from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
@@ -198,7 +197,7 @@ def run_step(
     *,
     hook_action: str = "",
     stage: str = "",
-    depends_wait: float = DEFAULT_DEPENDS_WAIT,
+    depends_wait: float | None = None,
 ) -> ResourceActionResult:
     """One step on one resource, wrapped by run_resource_action with the seed action's keywords."""
     if step not in STEPS:

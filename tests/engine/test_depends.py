@@ -69,8 +69,8 @@ def test_the_action_waits_until_the_depends_are_met(
 def test_unmet_depends_fail_naming_resource_state_and_wanted(
     symsim_array: SymsimArray, service, make_ctx: MakeCtx
 ) -> None:
-    with make_ctx(service) as ctx:
-        result = run_step(ctx, "start", service.resource("fs#1"), depends_wait=0.6)
+    with make_ctx(service, depends_wait=0.6) as ctx:  # the setting, as an operator gives it
+        result = run_step(ctx, "start", service.resource("fs#1"))
         changing = [e for e in ctx.journal.snapshot() if e.changes_state]
     assert result.outcome == "failed" and result.error_type == "DependsNotMet"
     assert result.duration >= 0.6
