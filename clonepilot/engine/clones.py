@@ -223,22 +223,43 @@ class CloneSet:
         return StepResult(self.rid, "provision", changed, _keys(pairs), message)
 
     def unprovision(self) -> StepResult:
-        """Terminate this resource's sessions; a target cloned from another source is left alone."""
+        """Terminate this resource's sessions; a target cloned from another source is left alone.
+
+        A Restored pair needs `terminate -restored` (its own call); a restore still in progress is
+        refused, since ending it would leave the source half restored.
+        """
         if self.resource.noaction:
             return self._noaction("unprovision")
         snapshot = self.read(stage="unprovision")
-        pairs = [p for p in snapshot.pairs if p.state is not None and p.other_source is None]
+        own = [p for p in snapshot.pairs if p.state is not None and p.other_source is None]
         foreign = [p for p in snapshot.pairs if p.other_source is not None]
+        restoring = [p for p in own if p.state == CloneState.REST_IN_PROG]
+        if restoring:
+            raise PairStateError(
+                self.rid,
+                f"cannot unprovision: a restore to the source is in progress on {_listing(restoring)}; "
+                "wait until it is Restored (symclone verify -restored), then unprovision (nothing was done)",
+                restoring,
+            )
         note = f"; left alone (another source's session): {_listing(foreign)}" if foreign else ""
-        if not pairs:
+        if not own:
             return StepResult(self.rid, "unprovision", False, (), f"no clone session to terminate{note}")
-        argv = symclone_terminate(
-            self.ctx.symcli_bin, self._target(pairs, "terminate"), lock_wait=self._lock_wait()
-        )
-        changed = self._control("unprovision", argv, pairs, lambda _: (None, None))
+        restored = [p for p in own if p.state == CloneState.RESTORED]
+        changed = False
+        for group, after_restore in ((restored, True), ([p for p in own if p not in restored], False)):
+            if not group:
+                continue
+            argv = symclone_terminate(
+                self.ctx.symcli_bin,
+                self._target(group, "terminate"),
+                restored=after_restore,
+                lock_wait=self._lock_wait(),
+            )
+            changed = self._control("unprovision", argv, group, lambda _: (None, None)) or changed
         verb = "would terminate" if self.ctx.dry_run else "terminated"
+        detail = f" ({len(restored)} after a restore: -restored)" if restored else ""
         return StepResult(
-            self.rid, "unprovision", changed, _keys(pairs), f"{verb} {_plural(len(pairs))}{note}"
+            self.rid, "unprovision", changed, _keys(own), f"{verb} {_plural(len(own))}{detail}{note}"
         )
 
     # --- waits ----------------------------------------------------------------------------

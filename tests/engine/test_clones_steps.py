@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,38 @@ def test_clone_set_is_one_object_per_rid_per_run(make_service, make_ctx):
     assert clone_set(ctx, first) is clone_set(ctx, first)
     assert clone_set(ctx, second) is not clone_set(ctx, first)
     assert clone_set(make_ctx(service), first) is not clone_set(ctx, first)
+
+
+def test_unprovision_ends_a_finished_restore_with_restored_and_refuses_one_in_progress(
+    make_service, make_ctx, symsim_array: SymsimArray, symsim_calls
+):
+    ctx = make_ctx(make_service(sync_section()))
+    cs = clone_set(ctx, ctx.service.syncs[0])
+    symsim_array.admin("speed", "--tracks-per-sec", str(FAST))
+    _copied(cs)
+    # The sources get written, then an operator restores 00100 from its clone, slowly.
+    symsim_array.admin("speed", "--tracks-per-sec", "1", "--write-rate", "100000")
+    one = Path(ctx.pairs_dir) / "restore-one.pairs"
+    one.parent.mkdir(parents=True, exist_ok=True)
+    one.write_text("00100 00110\n")
+    restore = symsim_array.run("symclone", "-sid", symsim_array.sid, "-f", str(one), "-noprompt", "restore")
+    assert restore.returncode == 0, restore.stderr
+    symsim_array.admin("speed", "--write-rate", "0")
+    state = {p.src: p.state for p in cs.read().pairs}
+    assert state["00100"] == CloneState.REST_IN_PROG, state
+
+    with pytest.raises(PairStateError) as refused:
+        cs.unprovision()
+    assert "a restore to the source is in progress on 00100:00110" in str(refused.value)
+    assert symsim_calls("symclone", "terminate") == []
+
+    symsim_array.admin("speed", "--tracks-per-sec", str(FAST))
+    deadline = time.monotonic() + 30
+    while cs.read().pairs[0].state != CloneState.RESTORED:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)  # the test waits for the simulated restore
+    result = cs.unprovision()
+    assert result.changed and result.message == "terminated 2 pairs (1 after a restore: -restored)"
+    assert cs.read().states == {"NoSession": 2}
+    calls = [c["argv"] for c in symsim_calls("symclone", "terminate")]
+    assert len(calls) == 2 and sum("-restored" in argv for argv in calls) == 1
