@@ -13,6 +13,7 @@ registered with `app.add_typer(sync_app, name="sync")` once it has its first com
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -96,7 +97,20 @@ def _global_options(
             help="Directory of the <service>.conf files (default: settings, CLONEPILOT_SERVICES_DIR).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q",
+            "--quiet",
+            help="In the terminal, only warnings and errors of the flow's log, the progress bars and the"
+            " summary (the Prefect UI keeps the whole log).",
+        ),
+    ] = False,
 ) -> None:
+    if quiet:
+        # Prefect reads it when it configures logging, which happens later (on its first import):
+        # only the console handler is quietened, the API handler still ships every line to the UI.
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
     ctx.obj = CliState(service=service, services_dir_option=services_dir)
 
 

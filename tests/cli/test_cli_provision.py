@@ -3,6 +3,7 @@
 `clonepilot -s SVC provision` runs its flow in the process, on Prefect's temporary local server
 (about 10-20 s to start: the only such test), says so, and really creates the clone sessions.
 The service asks for approval of provision: `--yes` gives it, and the flow must not pause again.
+`-q` keeps Prefect's INFO log lines out of the terminal.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ def test_provision_without_prefect_api_url_runs_on_a_temporary_server(cli_env: C
     cli = cli_env
     path = cli.services_dir / f"{cli.service}.conf"
     path.write_text(path.read_text().replace("[DEFAULT]\n", "[DEFAULT]\napproval = provision\n"))
-    env = {k: v for k, v in cli.env.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    env = {k: v for k, v in cli.env.items() if k != "PREFECT_API_URL" and not k.startswith("PREFECT_LOGGING")}
     done = subprocess.run(
-        [str(CLONEPILOT), "-s", cli.service, "provision", "--yes"],
+        [str(CLONEPILOT), "-q", "-s", cli.service, "provision", "--yes"],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -35,6 +35,8 @@ def test_provision_without_prefect_api_url_runs_on_a_temporary_server(cli_env: C
         in done.stdout
     ), done.stdout
     assert f"provision of {cli.service}: ok" in done.stdout, done.stdout
+    # --quiet: Prefect's INFO lines (its server, the run's log) stay out of the terminal.
+    assert "Beginning flow run" not in done.stderr and "INFO" not in done.stderr, done.stderr
     pairs = json.loads(cli.array.admin("state", "--json").stdout)["arrays"][0]["pairs"]
     assert sorted((p["src"], p["tgt"]) for p in pairs) == [
         ("00100", "00110"),
