@@ -109,6 +109,17 @@ class Settings(BaseSettings):
             " a full first copy of large devices takes hours, a differential one minutes."
         ),
     )
+    precopy_activate_percent: float = Field(
+        100.0,
+        ge=0,
+        le=100,
+        description=(
+            "How far a PreCopy pair's copy must be before a refresh or start activates it: 100 waits for"
+            " the whole first copy cycle (the activate then has little left to copy); lower it when"
+            " heavy writes on the source keep a precopy below 100% (0 activates at once, as OpenSVC"
+            " does). The wait for Copied after the activate is unchanged."
+        ),
+    )
     copied_max_wait: float = Field(
         300.0, gt=0, description="Seconds to wait for the Copied state after activate (the seed's 300 s)."
     )

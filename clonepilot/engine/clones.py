@@ -265,9 +265,13 @@ class CloneSet:
     # --- waits ----------------------------------------------------------------------------
 
     def wait_activable(self, max_wait: float | None = None) -> CloneSnapshot:
-        """Until every pair is Recreated/Created, or PreCopy at 100%; default settings.precopy_max_wait."""
+        """Until every pair is Recreated/Created, or PreCopy at settings.precopy_activate_percent.
+
+        `max_wait` defaults to settings.precopy_max_wait.
+        """
         bound = self.ctx.settings.precopy_max_wait if max_wait is None else max_wait
-        return self._wait(ACTIVABLE, bound, "wait_activable")
+        goal = dataclasses.replace(ACTIVABLE, complete_percent=self.ctx.settings.precopy_activate_percent)
+        return self._wait(goal, bound, "wait_activable")
 
     def wait_copied(self, max_wait: float | None = None) -> CloneSnapshot:
         """Until every pair is Copied; default settings.copied_max_wait."""

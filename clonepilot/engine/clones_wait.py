@@ -32,14 +32,15 @@ class WaitGoal:
     label: str
     reached_states: frozenset[CloneState]
     moving_states: frozenset[CloneState]
-    # PreCopy is activable once its first copy cycle completed (100%).
+    # PreCopy is activable once its copy got this far (by default its whole first cycle).
     complete_states: frozenset[CloneState] = frozenset()
+    complete_percent: float = 100.0
 
     def reached(self, pair: PairView) -> bool:
         if pair.other_source is not None or pair.state is None:
             return False
         if pair.state in self.complete_states:
-            return (pair.percent or 0) >= 100
+            return (pair.percent or 0) >= self.complete_percent
         return pair.state in self.reached_states
 
     def moving(self, pair: PairView) -> bool:

@@ -109,3 +109,20 @@ def test_pair_leaving_the_path_mid_wait_fails_the_wait(make_service, make_ctx, s
         cs.wait_copied(max_wait=30)
     assert time.monotonic() - started < 3.0
     assert "00100:00110 (NoSession)" in str(caught.value) and "session gone" in str(caught.value)
+
+
+def test_a_precopy_held_below_100_is_activable_at_precopy_activate_percent(
+    make_service, make_ctx, symsim_array: SymsimArray
+):
+    # Heavy source writes keep a real precopy below 100%: here it stops at 60%.
+    symsim_array.admin("fault", "add", "symclone:create", "none", "--stall-at", "60")
+    strict = make_ctx(make_service(sync_section()))
+    cs = clone_set(strict, strict.service.syncs[0])
+    cs.provision()
+    with pytest.raises(WaitTimeout) as caught:
+        cs.wait_activable(max_wait=COPY_SECONDS + 1.0)  # the default, 100%, never comes
+    assert caught.value.percent == 60
+
+    lenient = make_ctx(strict.service, precopy_activate_percent=50)
+    snapshot = clone_set(lenient, lenient.service.syncs[0]).wait_activable(max_wait=30)
+    assert snapshot.states == {"PreCopy": 2} and {p.percent for p in snapshot.pairs} == {60}
