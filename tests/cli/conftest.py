@@ -21,8 +21,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from clonepilot.cli import app
-from tests.flows.conftest import ARCH_SYNC, DATA_SYNC, HOST_SECTIONS, unique_name
+from tests.flows.conftest import ARCH_SYNC, DATA_SYNC, unique_name
 from tests.plugins.symsim import SymsimArray
+from tests.service_texts import host_sections
 
 REPO = Path(__file__).resolve().parents[2]
 CLONEPILOT = REPO / ".venv" / "bin" / "clonepilot"
@@ -61,7 +62,7 @@ def demo_text(bin_dir: Path) -> str:
     """The seed's example service (data sync#1, archive logs sync#2, host resources) on localhost."""
     return (
         "[DEFAULT]\nnodes = localhost\nhost_profile = sim\n\n"
-        f"[sync#1]\n{DATA_SYNC}precopy = true\n\n[sync#2]\n{ARCH_SYNC}\n" + HOST_SECTIONS.format(bin=bin_dir)
+        f"[sync#1]\n{DATA_SYNC}precopy = true\n\n[sync#2]\n{ARCH_SYNC}\n" + host_sections(bin_dir)
     )
 
 

@@ -14,41 +14,12 @@ from typing import Any
 from clonepilot.config import Service, load_service
 from clonepilot.engine.runbook import execute, runbook
 from tests.plugins.symsim import SymsimArray
+from tests.service_texts import host_sections
 
 # sync#1 holds the datafiles (vgdata on the targets 00110, 00111), sync#2 the archived logs
 # (vgarch on 00112): activating the data first is what makes the database recoverable.
 DATA_SYNC = "type = symclone\nsymid = 000197900123\npairs = 00100:00110 00101:00111\n"
 ARCH_SYNC = "type = symclone\nsymid = 000197900123\npairs = 00102:00112\n"
-
-HOST_SECTIONS = """\
-[ip#1]
-ipname = 10.9.0.5
-ipdev = lan0
-netmask = 24
-
-[disk#1]
-type = vg
-name = vgdata
-
-[disk#2]
-type = vg
-name = vgarch
-
-[fs#1]
-dev = /dev/vgdata/lv_data
-mnt = /u01
-type = vxfs
-
-[fs#2]
-dev = /dev/vgarch/lv_arch
-mnt = /arch
-type = vxfs
-
-[app#1]
-start = {bin}/symsim-host db start ORA --data /u01 --logs /arch
-stop = {bin}/symsim-host db stop ORA
-check = {bin}/symsim-host db status ORA
-"""
 
 
 def register_vgs(array: SymsimArray) -> None:
@@ -68,7 +39,9 @@ def demo_text(
     first, second = first + sync_extra, second + sync_extra
     text = f"[DEFAULT]\nnodes = localhost\nhost_profile = sim\n\n[sync#1]\n{first}\n[sync#2]\n{second}\n"
     if host:
-        text += HOST_SECTIONS.format(bin=array.bin_dir)
+        text += host_sections(
+            array.bin_dir, ip="10.9.0.5", ipdev="lan0", netmask="24", fs_type="vxfs", app_timeout=None
+        )
     return text + textwrap.dedent(extra)
 
 

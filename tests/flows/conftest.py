@@ -22,38 +22,8 @@ import pytest
 
 from tests.plugins.sshd import SSHServer
 from tests.plugins.symsim import DEFAULT_SID, run_admin
+from tests.service_texts import host_sections
 
-# Host sections of the seed's example (examples/services/demo.conf); {bin} is symsim's bin dir.
-HOST_SECTIONS = """\
-[ip#1]
-ipname = 192.0.2.41
-ipdev = eth0
-netmask = 255.255.255.0
-
-[disk#1]
-type = vg
-name = vgdata
-
-[disk#2]
-type = vg
-name = vgarch
-
-[fs#1]
-dev = /dev/vgdata/lv_data
-mnt = /u01
-type = ext4
-
-[fs#2]
-dev = /dev/vgarch/lv_arch
-mnt = /arch
-type = ext4
-
-[app#1]
-start = {bin}/symsim-host db start ORA --data /u01 --logs /arch
-stop = {bin}/symsim-host db stop ORA
-check = {bin}/symsim-host db status ORA
-timeout = 120
-"""
 DATA_SYNC = f"type = symclone\nsymid = {DEFAULT_SID}\npairs = 00100:00110 00101:00111\nconsistent = true\n"
 ARCH_SYNC = f"type = symclone\nsymid = {DEFAULT_SID}\npairs = 00102:00112\n"
 # Action words of symclone calls that change a pair's state (everything else reads).
@@ -79,7 +49,7 @@ def example_service_text(sshd: SSHServer, bin_dir: Path, *, swap: bool = False) 
     node = node_line(sshd)
     return (
         f"[DEFAULT]\nnodes = {node}\nsymcli_node = {node}\nhost_profile = sim\n\n"
-        f"[sync#1]\n{first}precopy = true\n\n[sync#2]\n{second}\n" + HOST_SECTIONS.format(bin=bin_dir)
+        f"[sync#1]\n{first}precopy = true\n\n[sync#2]\n{second}\n" + host_sections(bin_dir)
     )
 
 
