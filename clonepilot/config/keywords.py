@@ -134,7 +134,6 @@ SYNC: Final[dict[str, Keyword]] = _table(
         "'nodes', 'drpnodes', 'nodes drpnodes' or a list of nodes where the resource is always kept up.",
         (),
         scopable=False,
-        allow_empty=True,
     ),
 )
 

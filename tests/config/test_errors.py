@@ -183,9 +183,10 @@ def test_duplicate_keyword(tmp_path: Path) -> None:
     find_issue(path, issues, "sync#1", "precopy", "set twice")
 
 
-def test_empty_value(tmp_path: Path) -> None:
-    path, issues = issues_of(tmp_path, BASE + "precopy =\n")
-    find_issue(path, issues, "sync#1", "precopy", "empty value")
+@pytest.mark.parametrize("keyword", ["precopy", "always_on"])
+def test_empty_value(tmp_path: Path, keyword: str) -> None:
+    path, issues = issues_of(tmp_path, BASE + f"{keyword} =\n")
+    find_issue(path, issues, "sync#1", keyword, "empty value")
 
 
 @pytest.mark.parametrize(
