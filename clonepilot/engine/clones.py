@@ -31,6 +31,7 @@ from clonepilot.engine.clones_status import status_from_snapshot
 from clonepilot.engine.clones_wait import ACTIVABLE, COPIED, WaitGoal, off_path, off_path_error, wait_for
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.status import ResourceStatusReport, Status
+from clonepilot.engine.unreadable import keep_unreadable
 from clonepilot.errors import ClonepilotError
 from clonepilot.symcli import (
     ArrayTarget,
@@ -41,9 +42,11 @@ from clonepilot.symcli import (
     PairState,
     SymcliError,
     SymcliErrorKind,
+    SymcliPermanent,
     Target,
     check,
     control_success_lines,
+    interpret_verify,
     pairs_file_content,
     pairs_file_path,
     plan_operation,
@@ -51,6 +54,7 @@ from clonepilot.symcli import (
     symclone_create,
     symclone_recreate,
     symclone_terminate,
+    symclone_verify,
 )
 
 __all__ = [
@@ -282,8 +286,51 @@ class CloneSet:
         if self.ctx.dry_run:
             return self._dry_wait(goal, max_wait)
         return wait_for(
-            self.ctx, self.rid, goal, lambda: self.read(stage=stage, log_level=logging.DEBUG), max_wait
+            self.ctx,
+            self.rid,
+            goal,
+            lambda: self.read(stage=stage, log_level=logging.DEBUG),
+            max_wait,
+            confirm=lambda snapshot: self._confirm(snapshot, stage),
         )
+
+    def _confirm(self, snapshot: CloneSnapshot, stage: str) -> bool:
+        """`symclone verify -<state>` of the pairs in each state the snapshot shows (read-only).
+
+        Exit 0 is the one verify answer vendors and scripts agree on; anything else means not yet.
+        """
+        by_state: dict[CloneState, list[PairView]] = {}
+        for pair in snapshot.pairs:
+            if pair.state is not None:
+                by_state.setdefault(pair.state, []).append(pair)
+        for state, pairs in by_state.items():
+            argv = symclone_verify(self.ctx.symcli_bin, self._target(pairs, "verify"), state)
+            result = self.ctx.run(
+                self.ctx.service.symcli_node, argv, rid=self.rid, stage=stage, changes_state=False
+            )
+            assert result is not None, "a read-only command returned no result"
+            try:
+                answer = interpret_verify(
+                    result.exit_code,
+                    result.stdout,
+                    result.stderr,
+                    argv=result.argv,
+                    node=str(self.ctx.service.symcli_node),
+                )
+            except SymcliPermanent as exc:
+                if exc.kind is not SymcliErrorKind.FAILED:
+                    raise
+                # An exit code with no text nobody has documented: not a confirmation.
+                self.ctx.logger.warning(
+                    "%s: verify %s not confirmed: %s", self.rid, state.value, _one_line(exc)
+                )
+                return False
+            if not answer.ok:
+                self.ctx.logger.info(
+                    "%s: verify %s: %s", self.rid, state.value, answer.message or answer.outcome.value
+                )
+                return False
+        return True
 
     def _dry_wait(self, goal: WaitGoal, max_wait: float) -> CloneSnapshot:
         """No call: judge from the last read plus the overlay, then assume the wait succeeded."""
@@ -429,8 +476,23 @@ class CloneSet:
                 return True
             self._last = None
         check(result)
-        for line in control_success_lines(result.stdout, result.stderr):
+        # Real SYMCLI prints these on stderr with exit 0 (the seed's log); older notes show stdout.
+        lines = control_success_lines(result.stdout, result.stderr)
+        for line in lines:
             self.ctx.logger.debug("%s: %s", self.rid, line)
+        if not lines:
+            node = str(self.ctx.service.symcli_node)
+            kept = keep_unreadable(
+                self.ctx.settings, node, result, "no success message in a control action's output"
+            )
+            self.ctx.logger.warning(
+                "%s: %s exited 0 on %s without a success message clonepilot knows (output kept in %s); "
+                "the next read of the pairs shows what it did",
+                self.rid,
+                stage,
+                node,
+                kept,
+            )
         return True
 
 

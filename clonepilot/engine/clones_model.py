@@ -63,6 +63,11 @@ class CloneSnapshot:
         return overall_percent([PairProgress(float(p.percent or 0)) for p in self.pairs])
 
     @property
+    def percent_known(self) -> bool:
+        """False when a pair in a session has no percent: the array did not say, it is not 0."""
+        return all(pair.percent is not None for pair in self.pairs if pair.state is not None)
+
+    @property
     def states(self) -> Counter[str]:
         return Counter(pair.state_name for pair in self.pairs)
 
@@ -144,7 +149,7 @@ def snapshot_from_listing(resource: SymcloneSync, listing: SymdevListing) -> Clo
         if device is None:
             missing.append(pair.target)
             continue
-        session = device.session
+        session = device.target_session
         if session is None:
             views.append(PairView(pair.source, pair.target, None, None, None))
             continue

@@ -3,28 +3,49 @@
 Array form: `symdev -sid SID list -v -devs <targets> -output xml_e` (what OpenSVC parses).
 DG form: `symclone -g DG query SRC sym ld TGT ...`; the query text has no last_action, so the
 status of a DG resource reads it with one more `symdev list` of the targets it learnt here.
+
+No public capture shows the percent element of a clone session in the symdev document: when a
+copying pair has none, the percent is unknown (never 0) and one `symclone query` of the pairs
+file, whose table real captures confirm, supplies it. Output that cannot be read stops the read
+with an error naming node and command, the raw output kept (unreadable.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from clonepilot.config.models import SymcloneSync
 from clonepilot.engine.clones_model import CloneSnapshot, PairView, snapshot_from_listing
 from clonepilot.engine.context import RunContext
+from clonepilot.engine.unreadable import parse_output
 from clonepilot.symcli import (
+    ArrayTarget,
+    CloneState,
+    CommandOutcome,
     GroupTarget,
     SymcliErrorKind,
     SymcliPermanent,
     check,
+    pairs_file_content,
+    pairs_file_path,
     parse_clone_query,
     parse_symdev_list,
     symclone_query,
     symdev_list,
 )
+from clonepilot.symcli.models import QueryReport, same_device
+
+# States in which the percent copied moves: a missing percent there is worth one more call.
+COPYING = frozenset({CloneState.PRECOPY, CloneState.COPY_IN_PROG, CloneState.REST_IN_PROG})
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,14 +63,20 @@ def group_target(resource: SymcloneSync) -> GroupTarget:
     return GroupTarget(resource.symdg, tuple((p.source, p.target) for p in resource.pairs))
 
 
-def _run_read(ctx: RunContext, argv: list[str], rid: str, stage: str, log_level: int = logging.INFO) -> str:
+def _run_read(
+    ctx: RunContext, argv: list[str], rid: str, stage: str, log_level: int = logging.INFO
+) -> CommandOutcome:
     result = ctx.run(
         ctx.service.symcli_node, argv, rid=rid, stage=stage, changes_state=False, log_level=log_level
     )
     # Reads always run, even in a dry run; None would mean a broken RunContext.
     assert result is not None, "a read-only command returned no result"
     check(result)
-    return result.stdout
+    return result
+
+
+def _parsed(ctx: RunContext, outcome: CommandOutcome, parser: Callable[[str], T]) -> T:
+    return parse_output(ctx.settings, str(ctx.service.symcli_node), outcome, parser)
 
 
 def read_pairs(
@@ -64,22 +91,52 @@ def read_pairs(
 def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
     assert resource.symid is not None
     argv = symdev_list(ctx.symcli_bin, resource.symid, resource.targets)
-    listing = parse_symdev_list(_run_read(ctx, argv, resource.rid, stage, log_level))
+    listing = _parsed(ctx, _run_read(ctx, argv, resource.rid, stage, log_level), parse_symdev_list)
     snapshot = snapshot_from_listing(resource, listing)
+    if any(p.percent is None and p.state in COPYING for p in snapshot.pairs):
+        snapshot = _percents_from_query(ctx, resource, snapshot, stage, log_level)
     return RawRead(snapshot, listing.symid or resource.symid, {t: t for t in resource.targets})
+
+
+def _percents_from_query(
+    ctx: RunContext, resource: SymcloneSync, snapshot: CloneSnapshot, stage: str, log_level: int
+) -> CloneSnapshot:
+    """Fill the unknown percents of copying pairs from `symclone -sid SID -f FILE query`."""
+    assert resource.symid is not None
+    path = pairs_file_path(ctx.service.name, resource.rid, ctx.pairs_dir)
+    content = pairs_file_content([(p.source, p.target) for p in resource.pairs])
+    ctx.write_file(ctx.service.symcli_node, path, content, rid=resource.rid)
+    argv = symclone_query(ctx.symcli_bin, ArrayTarget(resource.symid, path))
+    report: QueryReport = _parsed(
+        ctx, _run_read(ctx, argv, resource.rid, stage, log_level), parse_clone_query
+    )
+    pairs = []
+    for view in snapshot.pairs:
+        row = next(
+            (
+                r
+                for r in report.pairs
+                if same_device(r.tgt_sym, view.tgt) and same_device(r.src_sym, view.src)
+            ),
+            None,
+        )
+        if view.percent is None and row is not None and row.percent is not None:
+            view = dataclasses.replace(view, percent=row.percent)
+        pairs.append(view)
+    return dataclasses.replace(snapshot, pairs=tuple(pairs))
 
 
 def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
     argv = symclone_query(ctx.symcli_bin, group_target(resource))
     try:
-        text = _run_read(ctx, argv, resource.rid, stage, log_level)
+        outcome = _run_read(ctx, argv, resource.rid, stage, log_level)
     except SymcliPermanent as exc:
         # SYMCLI answers a query on pairs without any session with an error; for us it is a state.
         if exc.kind is not SymcliErrorKind.NO_SESSION:
             raise
         views = tuple(PairView(p.source, p.target, None, None, None) for p in resource.pairs)
         return RawRead(CloneSnapshot(resource.rid, views, time.time()), resource.symid)
-    report = parse_clone_query(text)
+    report = _parsed(ctx, outcome, parse_clone_query)
     rows = {((r.src_logical or "").lower(), (r.tgt_logical or "").lower()): r for r in report.pairs}
     by_target = {(r.tgt_logical or "").lower(): r for r in report.pairs}
     views_list: list[PairView] = []
@@ -106,10 +163,12 @@ def last_actions(ctx: RunContext, raw: RawRead, *, rid: str, stage: str) -> dict
     if not raw.target_devs or raw.symid is None:
         return {}
     devs = sorted(set(raw.target_devs.values()))
-    listing = parse_symdev_list(_run_read(ctx, symdev_list(ctx.symcli_bin, raw.symid, devs), rid, stage))
+    listing = _parsed(
+        ctx, _run_read(ctx, symdev_list(ctx.symcli_bin, raw.symid, devs), rid, stage), parse_symdev_list
+    )
     stamps: dict[str, datetime | None] = {}
     for target, dev in raw.target_devs.items():
         device = listing.device(dev)
-        session = device.session if device is not None else None
+        session = device.target_session if device is not None else None
         stamps[target] = session.last_action if session is not None else None
     return stamps

@@ -41,7 +41,7 @@ def status_from_snapshot(
     now = now or datetime.now()  # last_action is the array's local asctime, naive
     detail: dict[str, object] = {
         "states": dict(snapshot.states),
-        "percent": round(snapshot.percent, 1),
+        "percent": round(snapshot.percent, 1) if snapshot.percent_known else None,
         "pairs": {p.key: p.state_name for p in snapshot.pairs},
     }
     last = snapshot.last_action

@@ -40,19 +40,37 @@ class WaitGoal:
         if pair.other_source is not None or pair.state is None:
             return False
         if pair.state in self.complete_states:
-            return (pair.percent or 0) >= self.complete_percent
+            # An unknown percent is not 0 and not 100: `by_state` decides those pairs.
+            return pair.percent is not None and pair.percent >= self.complete_percent
         return pair.state in self.reached_states
+
+    def by_state(self, pair: PairView) -> bool:
+        """A pair whose state says it is there but whose percent copied the array did not give.
+
+        OpenSVC activates on the PreCopy state whatever the percent; clonepilot waits for the
+        percent when it can read one and, when it cannot, decides from the state once
+        `symclone verify` confirms it.
+        """
+        if pair.other_source is not None or pair.state is None or pair.percent is not None:
+            return False
+        return pair.state in self.reached_states | self.complete_states
 
     def moving(self, pair: PairView) -> bool:
         return pair.other_source is None and pair.state in (self.moving_states | self.complete_states)
 
     def percent(self, snapshot: CloneSnapshot) -> float:
-        """Progress towards the goal: a pair already there counts 100, a moving one its copy percent."""
+        """Progress towards the goal: a pair already there counts 100, a moving one its copy percent.
+
+        A moving pair of unknown percent counts 0 here; `percent_known` says whether that happened.
+        """
         if not snapshot.pairs:
             return 100.0
         return _overall(
             [PairProgress(100.0 if self.reached(p) else float(p.percent or 0)) for p in snapshot.pairs]
         )
+
+    def percent_known(self, snapshot: CloneSnapshot) -> bool:
+        return all(self.reached(p) or p.percent is not None for p in snapshot.pairs)
 
 
 ACTIVABLE = WaitGoal(
@@ -90,14 +108,24 @@ def _eta_text(eta: float | None) -> str:
     return f"about {eta:.0f} s left"
 
 
+# Asked when every pair is there by its state but some percent was unknown: True when
+# `symclone verify` confirms the states, False to keep polling.
+Confirm = Callable[[CloneSnapshot], bool]
+
+
 def wait_for(
     ctx: RunContext,
     rid: str,
     goal: WaitGoal,
     read: Callable[[], CloneSnapshot],
     max_wait: float,
+    confirm: Confirm | None = None,
 ) -> CloneSnapshot:
-    """Poll `read` until every pair reached `goal`; raise WaitTimeout after `max_wait` seconds."""
+    """Poll `read` until every pair reached `goal`; raise WaitTimeout after `max_wait` seconds.
+
+    Pairs whose percent the array did not give are judged by their state, and only once
+    `confirm` agrees (one verify call), so an unknown percent never stalls the wait.
+    """
     settings = ctx.settings
     low, high = settings.poll_interval_min, settings.poll_interval_max
     start = time.monotonic()
@@ -105,6 +133,7 @@ def wait_for(
     samples: list[ProgressSample] = []
     last_log: float | None = None
     blind_polls = 0
+    warned = False
     while True:
         snapshot = read()
         now = time.monotonic()
@@ -112,11 +141,27 @@ def wait_for(
         if stray:
             raise off_path_error(goal, snapshot, stray)
         percent = goal.percent(snapshot)
+        known = goal.percent_known(snapshot)
         done = all(goal.reached(p) for p in snapshot.pairs)
-        samples = [*samples[-(MAX_SAMPLES - 1) :], ProgressSample(now, percent)]
-        eta = 0.0 if done else estimate_eta(samples)
+        unknown = [p for p in snapshot.pairs if goal.by_state(p)]
+        if unknown and all(goal.reached(p) or goal.by_state(p) for p in snapshot.pairs):
+            if not warned:
+                warned = True
+                ctx.logger.warning(
+                    "%s: the array gives no percent copied for %s: deciding from the pair state, "
+                    "confirmed by symclone verify",
+                    rid,
+                    ", ".join(p.describe() for p in unknown),
+                )
+            done = confirm is None or confirm(snapshot)
+            now = time.monotonic()
+        if known:
+            samples = [*samples[-(MAX_SAMPLES - 1) :], ProgressSample(now, percent)]
+        eta = 0.0 if done else (estimate_eta(samples) if known else None)
         states = dict(snapshot.states)
-        ctx.progress(ProgressEvent(rid, goal.name, percent, eta, states, now - start, done))
+        ctx.progress(
+            ProgressEvent(rid, goal.name, 100.0 if done else percent, eta, states, now - start, done, known)
+        )
         if done:
             ctx.logger.info("%s: reached %s after %.1f s", rid, goal.label, now - start)
             return snapshot
@@ -125,10 +170,12 @@ def wait_for(
         if last_log is None or now - last_log >= LOG_EVERY:
             last_log = now
             ctx.logger.info(
-                "%s: waiting for %s state: %.0f%% copied, %s (max %g s)",
+                "%s: waiting for %s state: %s, %s (max %g s)",
                 rid,
                 goal.name,
-                percent,
+                f"{percent:.0f}% copied"
+                if known
+                else f"percent copied unknown ({snapshot.describe_states()})",
                 _eta_text(eta),
                 max_wait,
             )

@@ -70,6 +70,9 @@ class ProgressEvent:
     states: Mapping[str, int]
     elapsed: float
     done: bool = False
+    # False when some pair's percent copied is unknown (the array did not give it): `percent`
+    # then counts those pairs as 0 and is no measure of the time left.
+    percent_known: bool = True
 
 
 ProgressSink = Callable[[ProgressEvent], None]

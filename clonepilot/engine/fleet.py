@@ -31,6 +31,7 @@ from clonepilot.engine.service import (
     read_statuses,
 )
 from clonepilot.engine.status import ResourceStatusReport, Status
+from clonepilot.engine.unreadable import parse_output
 from clonepilot.errors import ClonepilotError
 from clonepilot.settings import Settings
 from clonepilot.symcli import (
@@ -259,7 +260,8 @@ def _read_array(
             )
             assert result is not None, "a read-only command returned no result"
             check(result)
-            return read, parse_symdev_list(result.stdout), None
+            listing = parse_output(settings, str(plan.service.symcli_node), result, parse_symdev_list)
+            return read, listing, None
     except SymcliError as exc:
         return _with_error(read, exc), None, exc
     except (ClonepilotError, ValueError) as exc:

@@ -140,7 +140,10 @@ class SymcliError(ClonepilotError):
         program = self.argv[0].rsplit("/", 1)[-1] if self.argv else "symcli"
         where = f" on {self.node}" if self.node else ""
         code = f" (exit {self.exit_code})" if self.exit_code is not None else ""
-        lines = [f"{program} failed{where}{code}: {self.kind.value.replace('_', ' ')}"]
+        if self.kind is SymcliErrorKind.PARSE:
+            lines = [f"{program} output{where}{code} not understood by clonepilot"]
+        else:
+            lines = [f"{program} failed{where}{code}: {self.kind.value.replace('_', ' ')}"]
         if self.symcli_message:
             lines.append(self.symcli_message)
         if self.argv:
@@ -172,6 +175,10 @@ _HINTS: dict[SymcliErrorKind, str] = {
     SymcliErrorKind.WRONG_STATE: "query the pairs; the operation is not legal in their current state",
     SymcliErrorKind.NEEDS_FORCE: "SYMCLI asks for -force/-symforce; check the pair state by hand first",
     SymcliErrorKind.DEVICE_NOT_FOUND: "check the SID, device ids and group in the service configuration",
+    SymcliErrorKind.PARSE: (
+        "nothing was changed on its account; `clonepilot -s SVC check --capture DIR` records every output"
+        " for a bug report"
+    ),
 }
 
 

@@ -47,6 +47,11 @@ _BY_LOWER: dict[str, CloneState] = {
 }
 
 
+def same_device(first: str, second: str) -> bool:
+    """Whether two device ids name one device: `0025`, `00025` and `25` do."""
+    return (first.strip().upper().lstrip("0") or "0") == (second.strip().upper().lstrip("0") or "0")
+
+
 @dataclass(frozen=True)
 class CloneSession:
     """One `CLONE_Device` element of `symdev list -v`."""
@@ -76,10 +81,20 @@ class SymDevice:
         A source with several targets lists several sessions; the one that names this device
         as target wins, otherwise the first.
         """
+        return self.target_session or (self.sessions[0] if self.sessions else None)
+
+    @property
+    def target_session(self) -> CloneSession | None:
+        """The session that copies onto this device, if any.
+
+        A device may list several `CLONE_Device`: one per session it is the source of, and the one
+        it is the target of. Ids compare without leading zeros, since one array prints `0025` in
+        one listing and `00025` in another.
+        """
         for candidate in self.sessions:
-            if candidate.tgt == self.dev_name:
+            if same_device(candidate.tgt, self.dev_name):
                 return candidate
-        return self.sessions[0] if self.sessions else None
+        return None
 
     @property
     def visible(self) -> bool:
@@ -93,9 +108,8 @@ class SymdevListing:
 
     def device(self, dev_id: str) -> SymDevice | None:
         """The device with that id, comparing ids without leading zeros and case."""
-        wanted = dev_id.upper().lstrip("0") or "0"
         for dev in self.devices:
-            if (dev.dev_name.upper().lstrip("0") or "0") == wanted:
+            if same_device(dev.dev_name, dev_id):
                 return dev
         return None
 

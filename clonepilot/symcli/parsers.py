@@ -91,9 +91,22 @@ def _clone_session(element: ET.Element, dev_name: str) -> CloneSession:
         tgt=tgt,
         state=CloneState.parse(state_text) if state_text else CloneState.UNKNOWN,
         state_text=state_text,
-        percent=_optional_int(_text(element, "percent"), f"symdev list: device {dev_name}: percent"),
+        percent=_optional_int(_percent_text(element), f"symdev list: device {dev_name}: percent copied"),
         last_action=last_action,
     )
+
+
+# The only independent real consumer of this document reads `percent_copied`; the reference said
+# `percent`. Either may be the element; neither present means the percent is unknown, never 0.
+PERCENT_ELEMENTS = ("percent_copied", "percent")
+
+
+def _percent_text(element: ET.Element) -> str | None:
+    for name in PERCENT_ELEMENTS:
+        value = _text(element, name)
+        if value is not None:
+            return value.removesuffix("%").strip()
+    return None
 
 
 def parse_symdev_list(text: str) -> SymdevListing:
@@ -120,11 +133,16 @@ def parse_symdev_list(text: str) -> SymdevListing:
 
 _DG_NAME = re.compile(r"^\s*Device\s+Group\s+\(DG\)\s+Name\s*:\s*(\S+)", re.M)
 _DG_TYPE = re.compile(r"^\s*DG's\s+Type\s*:\s*(\S+)", re.M)
-_DG_SID = re.compile(r"^\s*DG's\s+Symmetrix\s+ID\s*:\s*(\d+)", re.M)
-_SID = re.compile(r"^\s*Symmetrix\s+ID\s*:\s*(\d+)", re.M)
+# The whole word, not its leading digits: a value that is not a SID must show as it is.
+_DG_SID = re.compile(r"^\s*DG's\s+Symmetrix\s+ID\s*:\s*(\S+)", re.M)
+_SID = re.compile(r"^\s*Symmetrix\s+ID\s*:\s*(\S+)", re.M)
 _HEX = re.compile(r"^[0-9A-Fa-f]{1,8}$")
 _FLAGS = re.compile(r"^[X.]{4}$", re.I)
 _INT = re.compile(r"^\d+$")
+_NO_SESSION = re.compile(
+    r"do(?:es)?\s+not\s+form\s+a\s+copy\s+session|does\s+not\s+have\s+any\s+devices\s+that\s+are\s+clone\s+source",
+    re.I,
+)
 
 
 def _query_row(tokens: Sequence[str]) -> QueryPair | None:
@@ -191,6 +209,9 @@ def parse_clone_query(text: str) -> QueryReport:
     dg_type = _DG_TYPE.search(text)
     symid = _DG_SID.search(text) or _SID.search(text)
     if not pairs and not (dg_name or symid):
+        if _NO_SESSION.search(text):
+            # Real text (notes-07); its exit code is not known, so exit 0 must read as well.
+            return QueryReport(None, None, None, (), None)
         raise SymcliParseError(f"symclone query: neither a header nor a pair row found ({_excerpt(text)})")
     return QueryReport(
         dg_name=dg_name.group(1) if dg_name else None,
@@ -263,10 +284,11 @@ def parse_symcfg_list(text: str) -> tuple[SymmArray, ...]:
         tokens = line.split()
         # SymmID Attachment Model... Mcode Cache NumPhys NumSymm; the model is read as
         # whatever lies between attachment and mcode, in case it ever holds a space.
-        if len(tokens) < 7 or not _SYMMID.match(tokens[0]) or tokens[1].lower() not in ("local", "remote"):
+        if len(tokens) < 2 or tokens[1].lower() not in ("local", "remote"):
             continue
-        if not all(_INT.match(t) for t in tokens[-3:]):
-            continue
+        if len(tokens) < 7 or not _SYMMID.match(tokens[0]) or not all(_INT.match(t) for t in tokens[-3:]):
+            # An array row we cannot read must not vanish from the list of arrays seen.
+            raise SymcliParseError(f"symcfg list: unexpected array row {' '.join(tokens)!r}")
         arrays.append(
             SymmArray(sid=tokens[0], attachment=tokens[1], model=" ".join(tokens[2:-4]), mcode=tokens[-4])
         )

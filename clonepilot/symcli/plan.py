@@ -107,7 +107,7 @@ def pair_states(listing: SymdevListing, pairs: Sequence[tuple[str, str]]) -> tup
         device = listing.device(tgt)
         if device is None:
             raise ValueError(f"target device {tgt} is not in the symdev listing")
-        session = device.session
+        session = device.target_session
         if session is None:
             result.append(PairState(src, tgt, None))
         elif normalise_dev_id(session.src) != normalise_dev_id(src):
