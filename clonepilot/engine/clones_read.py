@@ -1,8 +1,9 @@
 """Reading a clone resource's pairs from the array: one SYMCLI call per read.
 
 Array form: `symdev -sid SID list -v -devs <targets> -output xml_e` (what OpenSVC parses).
-DG form: `symclone -g DG query SRC sym ld TGT ...`; the query text has no last_action, so the
-status of a DG resource reads it with one more `symdev list` of the targets it learnt here.
+DG form: `symclone -g DG query` of the whole group, filtered to the resource's pairs; the query text
+has no last_action, so the status of a DG resource reads it with one more `symdev list` of the
+targets it learnt here.
 
 No public capture shows the percent element of a clone session in the symdev document: when a
 copying pair has none, the percent is unknown (never 0) and one `symclone query` of the pairs
@@ -127,7 +128,10 @@ def _percents_from_query(
 
 
 def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
-    argv = symclone_query(ctx.symcli_bin, group_target(resource))
+    # The whole group's table, filtered here: real captures show `-g DG query` (and `query SRC`),
+    # never `query SRC sym ld TGT`, which a real CLI may refuse.
+    assert resource.symdg is not None
+    argv = symclone_query(ctx.symcli_bin, GroupTarget(resource.symdg))
     try:
         outcome = _run_read(ctx, argv, resource.rid, stage, log_level)
     except SymcliPermanent as exc:
