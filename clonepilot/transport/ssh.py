@@ -507,7 +507,12 @@ class SSHTransport(Transport):
             try:
                 sftp.stat(prefix)
             except FileNotFoundError:
-                sftp.mkdir(prefix)
+                try:
+                    sftp.mkdir(prefix)
+                except OSError:
+                    # Another writer (a parallel resource of the same run) may have made it first;
+                    # SFTP reports that as a bare "Failure", so look again before giving up.
+                    sftp.stat(prefix)
 
     def close(self) -> None:
         with self._lock:

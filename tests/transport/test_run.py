@@ -144,6 +144,36 @@ def test_write_file_creates_parents_sets_mode_and_replaces(transport: Transport,
     assert os.listdir(target.parent) == ["pairs.txt"], "temporary files left behind"
 
 
+def test_parallel_writes_into_a_new_directory_all_succeed(transport: Transport, tmp_path: Path) -> None:
+    """Two resources of one run write their pairs files at once into a directory neither made yet."""
+    import threading
+
+    for round_ in range(5):
+        directory = tmp_path / f"fresh-{round_}" / "clonepilot"
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def write(
+            index: int,
+            directory: Path = directory,
+            barrier: threading.Barrier = barrier,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            barrier.wait()
+            try:
+                transport.write_file(str(directory / f"svc.sync-{index}.pairs"), f"{index}\n")
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert sorted(p.name for p in directory.iterdir()) == [f"svc.sync-{i}.pairs" for i in range(4)]
+
+
 def test_write_file_into_a_file_is_a_permanent_error(transport: Transport, tmp_path: Path) -> None:
     from clonepilot.errors import PermanentError
     from clonepilot.transport import FileWriteError
