@@ -31,11 +31,12 @@ class ProgressBars:
 
     def __call__(self, event: ProgressEvent) -> None:
         key = (event.rid, event.waiting_for)
-        left = (
-            "done"
-            if event.done
-            else (f"~{event.eta_seconds:.0f}s left" if event.eta_seconds is not None else "estimating")
-        )
+        if event.done:
+            left = "done"
+        elif not event.percent_known:
+            left = "percent unknown: " + ", ".join(f"{n} {s}" for s, n in sorted(event.states.items()))
+        else:
+            left = f"~{event.eta_seconds:.0f}s left" if event.eta_seconds is not None else "estimating"
         with self._lock:
             task = self._tasks.get(key)
             if task is None:

@@ -42,6 +42,10 @@ class ProgressArtifacts:
             self._last[key] = now
             artifact_id = self._ids.get(key)
         left = f", about {event.eta_seconds:.0f} s left" if event.eta_seconds is not None else ""
+        if not event.percent_known and not event.done:
+            left = ", percent copied unknown (the array did not give it): " + ", ".join(
+                f"{n} {s}" for s, n in sorted(event.states.items())
+            )
         description = f"{self.service} {event.rid}: waiting for {event.waiting_for}{left}"
         if artifact_id is None:
             artifact_id = create_progress_artifact(
