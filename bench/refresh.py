@@ -10,6 +10,10 @@ copied. It prints:
 - symcli calls per refresh, split into state-changing ones, single reads and wait polls; the
   first two must not grow with N.
 
+Each size runs twice: on symsim's default dialect, and with `percent_element=none` (symdev gives
+no percent copied, so each poll of a copying pair adds one `symclone query`): the price of not
+knowing an unconfirmed fact.
+
 The engine runs without Prefect here (a flow adds its fixed start-up cost, measured by the demo).
 Run: .venv/bin/python bench/refresh.py
 """
@@ -39,13 +43,16 @@ def symsim(home: Path, *args: str) -> str:
     return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
-def one(n_pairs: int, root: Path) -> dict[str, float]:
+def one(n_pairs: int, root: Path, dialect: tuple[str, ...] = ()) -> dict[str, object]:
+    root = root / ("-".join(dialect) or "defaults")
     home, bin_dir, services = root / f"home{n_pairs}", root / f"bin{n_pairs}", root / f"svc{n_pairs}"
-    home.mkdir()
+    home.mkdir(parents=True)
     services.mkdir()
     symsim(home, "init", SID, "--devs", "00100-001FF", "--size-gb", str(SIZE_GB))
     symsim(home, "speed", "--tracks-per-sec", str(TRACKS_PER_SEC), "--op-time", "0.2")
     symsim(home, "bin", str(bin_dir))
+    if dialect:
+        symsim(home, "dialect", *dialect)
     pairs = " ".join(f"{0x100 + i:05X}:{0x180 + i:05X}" for i in range(n_pairs))
     (services / "bench.conf").write_text(
         f"[DEFAULT]\nnodes = localhost\nhost_profile = sim\n\n[sync#1]\ntype = symclone\nsymid = {SID}\n"
@@ -74,6 +81,7 @@ def one(n_pairs: int, root: Path) -> dict[str, float]:
     # A later refresh: recreate (differential: only tracks changed since), wait, activate, wait.
     later, later_calls = timed(cycle)
     return {
+        "dialect": ",".join(dialect) or "defaults",
         "pairs": n_pairs,
         "first": first,
         "predicted": n_pairs * SIZE_GB * 8192 / TRACKS_PER_SEC,
@@ -92,8 +100,9 @@ def _split(calls: list[dict]) -> tuple[int, int]:
 def main() -> None:
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [one(n, Path(tmp)) for n in (2, 16)]
+        rows = [one(n, Path(tmp), d) for d in ((), ("percent_element=none",)) for n in (2, 16)]
     header = (
+        "dialect",
         "pairs",
         "first s",
         "copy s (model)",
@@ -104,11 +113,12 @@ def main() -> None:
         "changing",
         "reads",
     )
-    print("{:>5} {:>8} {:>15} {:>6} {:>9} {:>6} | {:>8} {:>9} {:>6}".format(*header))
+    print("{:<20} {:>5} {:>8} {:>15} {:>6} {:>9} {:>6} | {:>8} {:>9} {:>6}".format(*header))
     for r in rows:
         (fc, fr), (lc, lr) = r["first_calls"], r["later_calls"]
         print(
-            f"{r['pairs']:>5} {r['first']:>8.2f} {r['predicted']:>15.2f} {r['first'] / r['predicted']:>6.2f} "
+            f"{r['dialect']:<20} {r['pairs']:>5} {r['first']:>8.2f} {r['predicted']:>15.2f} "
+            f"{r['first'] / r['predicted']:>6.2f} "
             f"{fc:>9} {fr:>6} | {r['later']:>8.2f} {lc:>9} {lr:>6}"
         )
     print("first: create -diff -precopy + wait + activate + wait copied; ratio = its wall time / the copy")

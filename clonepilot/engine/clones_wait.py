@@ -9,7 +9,9 @@ wait at once rather than after the whole bound.
 
 from __future__ import annotations
 
+import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -147,11 +149,20 @@ def wait_for(
         if unknown and all(goal.reached(p) or goal.by_state(p) for p in snapshot.pairs):
             if not warned:
                 warned = True
-                ctx.logger.warning(
-                    "%s: the array gives no percent copied for %s: deciding from the pair state, "
-                    "confirmed by symclone verify",
+                # A PreCopy decided without its percent may be activated before its copy is
+                # complete (the activate then copies the rest): worth a warning. A Copied pair is
+                # Copied whatever the percent.
+                early = any(p.state in goal.complete_states for p in unknown)
+                ctx.logger.log(
+                    logging.WARNING if early else logging.INFO,
+                    "%s: the array gives no percent copied for %d pair(s) (%s): deciding from the "
+                    "pair state, confirmed by symclone verify",
                     rid,
-                    ", ".join(p.describe() for p in unknown),
+                    len(unknown),
+                    ", ".join(
+                        f"{name}={count}"
+                        for name, count in sorted(Counter(p.state_name for p in unknown).items())
+                    ),
                 )
             done = confirm is None or confirm(snapshot)
             now = time.monotonic()
