@@ -176,6 +176,59 @@ def validate(
     raise typer.Exit(EXIT_OK if valid else EXIT_INVALID)
 
 
+@app.command()
+def check(
+    ctx: typer.Context,
+    all_services: Annotated[
+        bool, typer.Option("--all", help="Every service of the services directory (each array read once).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    capture: Annotated[
+        Path | None,
+        typer.Option(
+            "--capture",
+            metavar="DIR",
+            help="Also save every raw output (command, node, exit code, stdout, stderr) in DIR, with what the"
+            " parsers did not understand: the bundle to attach to a bug report.",
+        ),
+    ] = None,
+) -> None:
+    """Read-only preflight before a first refresh: host keys, SYMCLI, arrays, devices, pairs, programs."""
+    from clonepilot.check import run_checks
+
+    state = _state(ctx)
+    try:
+        settings = state.settings
+        services_dir = state.services_dir
+    except (ClonepilotError, ValidationError) as exc:
+        fail(f"invalid clonepilot settings: {exc}")
+    if all_services:
+        names = list_services(services_dir)
+        if not names:
+            fail(f"no service files (*.conf) in {services_dir}")
+    elif state.service:
+        names = [state.service]
+    else:
+        fail("check needs a service (clonepilot -s SVC check) or --all", EXIT_USAGE)
+    services: list[Service] = []
+    invalid: list[tuple[str, str, str]] = []
+    for name in names:
+        try:
+            path = service_path(name, services_dir)
+        except ServiceNotFoundError as exc:
+            invalid.append((name, str(services_dir / f"{name}.conf"), str(exc)))
+            continue
+        service, issues = _check(path, None)
+        if service is None:
+            more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+            invalid.append((name, str(path), (str(issues[0]) if issues else "does not validate") + more))
+        else:
+            services.append(service)
+    report = run_checks(settings, services, invalid, capture_dir=capture)
+    typer.echo(report.to_json() if as_json else report.text())
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_INVALID)
+
+
 # The other commands live in modules of their own; importing them registers them on `app`.
 from clonepilot import cli_actions, cli_demo  # noqa: E402, F401
 
