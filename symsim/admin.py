@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from symsim import arrays, calllog, faults, statusview, store
+from symsim import arrays, calllog, dialect, faults, statusview, store
 from symsim.errors import SymError
 
-SYMCLI_TOOLS = ("symcfg", "symdg", "symld", "symclone", "symdev")
+SYMCLI_TOOLS = ("symcfg", "symdg", "symld", "symclone", "symdev", "symcli")
 
 
 def _write_exec(path: Path, text: str) -> None:
@@ -24,8 +24,19 @@ def _write_exec(path: Path, text: str) -> None:
 
 
 def cmd_init(home: Path, args: argparse.Namespace) -> int:
+    spec = arrays.ArraySpec(
+        size_gb=args.size_gb,
+        size_mb=args.size_mb,
+        config=args.config,
+        track_kb=args.track_kb,
+        model=args.model,
+        mcode=args.mcode,
+        cache_mb=args.cache_mb,
+        phys_devices=args.phys_devs,
+        attachment=args.attachment,
+    )
     with store.transaction(home, create=True) as state:
-        array = arrays.init_array(state, args.sid, args.devs, args.size_gb)
+        array = arrays.init_array(state, args.sid, args.devs, args.size_gb, spec)
         count = len(array["devices"])
     print(f"Symmetrix {args.sid}: {count} devices")
     return 0
@@ -104,6 +115,13 @@ def cmd_state(home: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dialect(home: Path, args: argparse.Namespace) -> int:
+    with store.transaction(home) as state:
+        values = dialect.update(state, args.settings, reset=args.reset)
+    print(json.dumps(values, indent=1, sort_keys=True) if args.json else dialect.render(values))
+    return 0
+
+
 def cmd_speed(home: Path, args: argparse.Namespace) -> int:
     with store.transaction(home) as state:
         arrays.set_speed(
@@ -133,9 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sid", help="12-digit Symmetrix id")
     p.add_argument("--devs", action="append", required=True, help="00100-001FF, 1234,4321 (repeatable)")
     p.add_argument("--size-gb", type=float, default=10.0, help="size of each device (default 10)")
+    p.add_argument("--size-mb", type=float, default=None, help="size of each device in MB (over --size-gb)")
+    p.add_argument("--config", default=None, help="device configuration shown (default TDEV): RAID-5, BCV...")
+    p.add_argument("--track-kb", type=int, default=None, help="64 (VMAX/DMX) or 128 (default)")
+    p.add_argument("--model", default=None, help="symcfg model (default PowerMax_8000, or VMAX-1)")
+    p.add_argument("--mcode", default=None, help="microcode version (default 5978, or 5876)")
+    p.add_argument("--cache-mb", type=int, default=None, help="cache size shown by symcfg list")
+    p.add_argument("--phys-devs", type=int, default=None, help="Num Phys Devices shown by symcfg list")
+    p.add_argument("--attachment", choices=("Local", "Remote"), default=None)
     p.set_defaults(func=cmd_init, create=True)
 
-    p = sub.add_parser("bin", help="write symcfg symdg symld symclone symdev symsim-host into DIR")
+    p = sub.add_parser("bin", help="write symcfg symdg symld symclone symdev symcli symsim-host into DIR")
     p.add_argument("dir")
     p.set_defaults(func=cmd_bin)
 
@@ -166,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("state", help="arrays, groups, pairs, locks, faults, speed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_state)
+
+    p = sub.add_parser("dialect", help="the unconfirmed SYMCLI facts: show or set KEY=VALUE")
+    p.add_argument("settings", nargs="*", metavar="KEY=VALUE")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--reset", action="store_true", help="every key back to its default first")
+    p.set_defaults(func=cmd_dialect)
 
     p = sub.add_parser("speed", help="copy speed and time scale")
     p.add_argument("--tracks-per-sec", type=float, default=None)

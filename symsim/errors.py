@@ -18,9 +18,10 @@ NONE_SPLIT = 26
 NOT_ALL_RESTINPROG = 29
 NONE_RESTINPROG = 30
 
-# (NOT_ALL, NONE) per verify state flag. Restored/split/restinprog follow the reference's likely codes;
-# the numbers of the clone-only states were never confirmed, so they live in a private block that
-# cannot collide with the documented ones. Consumers seen so far only test for 0.
+# (NOT_ALL, NONE) per verify state flag (dialect verify_codes=reference; `one` makes them all 1).
+# Restored/split/restinprog follow the reference's likely codes; the numbers of the clone-only states
+# were never confirmed, so they live in a private block that cannot collide with the documented ones.
+# Consumers seen so far only test for 0.
 VERIFY_CODES: dict[str, tuple[int, int]] = {
     "Restored": (NOT_ALL_RESTORED, NONE_RESTORED),
     "Split": (NOT_ALL_SPLIT, NONE_SPLIT),

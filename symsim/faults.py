@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symsim import errors, store
+from symsim import dialect, errors, store
 from symsim.errors import SymError
 
 TOOLS = ("symclone", "symdev", "symdg", "symld", "symcfg")
@@ -15,10 +15,10 @@ TOOLS = ("symclone", "symdev", "symdg", "symld", "symcfg")
 ERRORS = ("lock", "not-ready", "wrong-state", "unreachable", "pair-invalid", "none")
 
 
-def make_error(kind: str, sid: str, devs: list[str]) -> SymError:
+def make_error(kind: str, sid: str, devs: list[str], lock_exit: int = errors.SYM_IS_LOCKED) -> SymError:
     first = devs[0] if devs else "?"
     if kind == "lock":
-        return SymError(errors.MSG_LOCKED.format(devs=", ".join(devs) or sid), errors.SYM_IS_LOCKED)
+        return SymError(errors.MSG_LOCKED.format(devs=", ".join(devs) or sid), lock_exit)
     if kind == "not-ready":
         return SymError(errors.MSG_NOT_READY.format(dev=first))
     if kind == "wrong-state":
@@ -105,13 +105,18 @@ def fire(home: Path, tool: str, action: str, sid: str, devs: list[str], *, lock_
             if fault["error"] == "lock" and lock_loop:
                 continue
             if fault["error"] != "none" and failure is None:
-                failure = make_error(fault["error"], sid, devs)
+                failure = make_error(fault["error"], sid, devs, lock_exit(state))
             _consume(state, fault)
     if delay > 0:
         time.sleep(delay / scale)
     if failure is not None:
         raise failure
     return Firing(stall_at=stall)
+
+
+def lock_exit(state: dict[str, Any]) -> int:
+    """The exit code of a held device lock: never seen on a real array, so a dialect."""
+    return int(dialect.get(state, "lock_exit"))
 
 
 def lock_fault_fires(state: dict[str, Any], tool: str, action: str) -> bool:

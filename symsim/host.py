@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from symsim import api, calllog
+from symsim import api, calllog, host_linux
 from symsim.errors import SymError
 from symsim.host_db import db_start, db_status, db_stop
 from symsim.host_lvm import (
@@ -101,6 +101,8 @@ def pd_name(home: Path, sid: str, dev: str) -> str | None:
         return None
     wanted = dev.upper().lstrip("0")
     with transaction(Path(home), write=False) as state:
+        if state.get("linux", {}).get("enabled"):
+            return host_linux.pd_name(state, sid, dev)
         for rec in state["vgs"].values():
             if rec["sid"] != sid:
                 continue
@@ -210,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     home: Path | None = None
     try:
         home = resolve_home()
-        code = _dispatch(home, build_parser().parse_args(args_list))
+        if args_list[:1] == ["linux"]:
+            # The Linux commands' own argv, parsed by each command as Linux does (see host_linux).
+            code = host_linux.run(home, args_list[1:])
+        else:
+            code = _dispatch(home, build_parser().parse_args(args_list))
     except HostError as exc:
         print(exc.message, file=sys.stderr)
         code = exc.code

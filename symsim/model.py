@@ -38,6 +38,27 @@ def fmt_dev(array: Array, number: int) -> str:
     return f"{number:0{array['width']}X}"
 
 
+def shown_dev(array: Array, dev: str, dev_width: str) -> str:
+    """A device id as a tool other than symdev prints it: with dev_width 'mixed', 4 hex digits
+    where the id fits (osvc-list_pd_mixed: symdg shows 0025 for symdev's 00025)."""
+    if dev_width == "mixed":
+        return f"{int(dev, 16):04X}"
+    return dev
+
+
+def track_kb(array: Array) -> int:
+    # Arrays made before track sizes were modelled have 128 KB tracks.
+    return int(array.get("track_kb", TRACK_KB))
+
+
+def device_mb(array: Array, dev: str) -> float:
+    return array["devices"][dev]["tracks"] * track_kb(array) / 1024
+
+
+def device_config(array: Array, dev: str) -> str:
+    return str(array["devices"][dev].get("config", "TDEV"))
+
+
 def lookup_dev(array: Array, text: str) -> str:
     """The array's own spelling of a device id typed by the user, or the real 'not found' error."""
     name = fmt_dev(array, parse_dev(text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from symsim import model
+from symsim import dialect, model
 from symsim.cli import Parsed, usage_error
 from symsim.errors import SymError
 
@@ -105,13 +105,36 @@ def select(tool: str, state: dict[str, Any], parsed: Parsed, action: str) -> Sel
     if sid_text is not None and model.resolve_sid(state, sid_text) != group["sid"]:
         raise SymError(f"Device group '{group['name']}' does not belong to Symmetrix {sid_text}")
     array = state["arrays"][group["sid"]]
+    if parsed.words and action == "query" and not _has_pair_clause(parsed.words):
+        # notes-04: `query DEV001` names sources only and shows every session of each.
+        return Selection(
+            array["sid"], tuple(_sessions_of(array, group, parsed.words)), group=group["name"], explicit=True
+        )
     if parsed.words:
+        if action == "query" and dialect.get(state, "query_pair_clause") == "reject":
+            raise usage_error(tool, "The 'sym ld' pair form is not valid with query: name the sources only")
         refs = []
         for src_name, tgt_name in split_pairs(tool, parsed.words):
             src, tgt = _ldev(group, src_name), _ldev(group, tgt_name)
             refs.append(PairRef(src["dev"], tgt["dev"], src["ldev"], tgt["ldev"]))
         return Selection(array["sid"], tuple(refs), group=group["name"], explicit=True)
     return Selection(array["sid"], tuple(_whole_group(array, group, action)), group=group["name"])
+
+
+def _has_pair_clause(words: list[str]) -> bool:
+    lowered = [w.lower() for w in words]
+    return "symld" in lowered or "sym" in lowered
+
+
+def _sessions_of(array: model.Array, group: dict[str, Any], names: list[str]) -> list[PairRef]:
+    members = {m["dev"]: m["ldev"] for m in group["devs"]}
+    refs = []
+    for name in names:
+        src = _ldev(group, name)
+        for pair in sorted(array["pairs"].values(), key=lambda p: p["tgt"]):
+            if pair["src"] == src["dev"]:
+                refs.append(PairRef(src["dev"], pair["tgt"], src["ldev"], members.get(pair["tgt"])))
+    return refs
 
 
 def _whole_group(array: model.Array, group: dict[str, Any], action: str) -> list[PairRef]:
@@ -122,7 +145,8 @@ def _whole_group(array: model.Array, group: dict[str, Any], action: str) -> list
         for pair in sorted(array["pairs"].values(), key=lambda p: (p["src"], p["tgt"])):
             if pair["src"] in names and pair["tgt"] in names:
                 refs.append(PairRef(pair["src"], pair["tgt"], names[pair["src"]], names[pair["tgt"]]))
-        if refs:
+        # A query shows sessions only: with none it says so (notes-07), it never pairs devices.
+        if refs or action == "query":
             return refs
     sources = [m for m in group["devs"] if not m["tgt"]]
     targets = [m for m in group["devs"] if m["tgt"]]

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from symsim import model, store, timemodel
+from symsim import dialect, model, store, timemodel
 
 
 def _stamp(epoch: float | None) -> str | None:
@@ -67,6 +67,7 @@ def snapshot(home: Path) -> dict[str, Any]:
             "arrays": arrays,
             "groups": [dict(g) for g in state["groups"].values()],
             "faults": list(state["faults"]),
+            "dialect": dialect.current(state),
         }
     view["host"] = _host_state(home)
     return view
@@ -135,6 +136,7 @@ def render(view: dict[str, Any]) -> str:
         out.append("")
     out.append("Faults:")
     out.append("  " + faults_table(view["faults"]).replace("\n", "\n  "))
+    out += ["", "Dialect:", "  " + dialect.render(view["dialect"]).replace("\n", "\n  ")]
     if view.get("host") is not None:
         out += ["", "Host:", *render_host(view["host"])]
     return "\n".join(out)

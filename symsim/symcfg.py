@@ -1,15 +1,15 @@
-"""Simulated `symcfg`: `list [-sid SID] [-output xml_e]` and `discover` (reference §4, §9.4)."""
+"""Simulated `symcfg`: `list [-sid SID] [-output xml_e]` and `discover` (text as notes-02, XML as om3-02)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from symsim import cli, faults, model, store
+from symsim import arrays as arrays_mod
+from symsim import cli, faults, model, store, xmltree
 
 TOOL = "symcfg"
 SPEC = {"-sid": 1, "-output": 1, "-v": 0, "-h": 0, "-local": 0}
 ACTIONS = ("list", "discover")
-CACHE_MB = 1048576
 
 
 def body(home: Path, argv: list[str]) -> int:
@@ -25,24 +25,11 @@ def body(home: Path, argv: list[str]) -> int:
         raise cli.usage_error(TOOL, f"Invalid output mode: '{mode}'")
     with store.transaction(home) as state:
         sid_text = parsed.value("-sid")
-        sids = [model.resolve_sid(state, sid_text)] if sid_text else sorted(state["arrays"])
-        arrays = [state["arrays"][sid] for sid in sids]
+        sids = [model.resolve_sid(state, sid_text)] if sid_text else list(state["arrays"])
+        # In the order the arrays were discovered (notes-02 is not sorted by id).
+        arrays = sorted((state["arrays"][sid] for sid in sids), key=lambda a: (a.get("seq", 0), a["sid"]))
     if mode is not None:
-        out = ['<?xml version="1.0" standalone="yes" ?>', "<SymCLI_ML>"]
-        for a in arrays:
-            out += [
-                "  <Symmetrix>",
-                "    <Symm_Info>",
-                f"      <symid>{a['sid']}</symid>",
-                "      <attachment>Local</attachment>",
-                f"      <model>{a['model']}</model>",
-                f"      <microcode_version>{a['mcode']}</microcode_version>",
-                f"      <cache_size>{CACHE_MB}</cache_size>",
-                f"      <devices>{len(a['devices'])}</devices>",
-                "    </Symm_Info>",
-                "  </Symmetrix>",
-            ]
-        print("\n".join([*out, "</SymCLI_ML>"]))
+        print(xmltree.document([("Symmetrix", [("Symm_Info", _info(a))]) for a in arrays]))
         return 0
     lines = [
         "",
@@ -54,11 +41,39 @@ def body(home: Path, argv: list[str]) -> int:
     ]
     for a in arrays:
         lines.append(
-            f"    {a['sid']} {'Local':<11} {a['model']:<9} {a['mcode']:<8} {CACHE_MB:>9} "
-            f"{len(a['devices']):>9} {len(a['devices']):>9}"
+            f"    {a['sid']} {_attachment(a):<11} {a['model']:<9} {a['mcode']:<4}{_cache(a):>12}"
+            f"{_phys(a):>10}{len(a['devices']):>10}"
         )
     print("\n".join([*lines, ""]))
     return 0
+
+
+def _attachment(array: model.Array) -> str:
+    return str(array.get("attachment", "Local"))
+
+
+def _cache(array: model.Array) -> int:
+    return int(array.get("cache_mb", arrays_mod.DEFAULT_CACHE_MB))
+
+
+def _phys(array: model.Array) -> int:
+    # A remote array has no device this host sees (notes-02: 0 for the Remote one).
+    if _attachment(array) == "Remote":
+        return 0
+    return int(array.get("phys_devices", arrays_mod.DEFAULT_PHYS_DEVICES))
+
+
+def _info(array: model.Array) -> list[xmltree.Node]:
+    """The Symm_Info of om3-02."""
+    return [
+        ("symid", array["sid"]),
+        ("attachment", _attachment(array)),
+        ("model", array["model"]),
+        ("microcode_version", array["mcode"]),
+        ("cache_megabytes", str(_cache(array))),
+        ("devices", str(len(array["devices"]))),
+        ("physical_devices", str(_phys(array))),
+    ]
 
 
 def main() -> None:

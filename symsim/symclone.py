@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from symsim import cli, errors, faults, model, querytext, store, timemodel, transitions
+from symsim import cli, controltext, dialect, errors, faults, model, querytext, store, timemodel, transitions
 from symsim.errors import SymError
 from symsim.selection import Selection, find_group, select
 
@@ -53,13 +53,13 @@ SPEC: dict[str, int] = {
     **dict.fromkeys(VERIFY_FLAGS, 0),
 }
 ALIASES = {"-file": "-f"}
-# Actions whose completion SYMCLI reports as "initiated" (the copy goes on in the background).
-INITIATED = ("recreate", "restore")
 DEFAULT_INTERVAL = 10
 
 
-def _options(parsed: cli.Parsed) -> transitions.Options:
+def _options(parsed: cli.Parsed, values: dict[str, str]) -> transitions.Options:
     return transitions.Options(
+        copy=parsed.flag("-copy"),
+        terminate_needs_force=values["terminate_copyinprog"] == "force",
         precopy=parsed.flag("-precopy"),
         nocopy=parsed.flag("-nocopy"),
         differential=parsed.flag("-differential"),
@@ -88,18 +88,9 @@ def _retries(parsed: cli.Parsed) -> tuple[float, int | None]:
     return float(interval if interval is not None else DEFAULT_INTERVAL), count
 
 
-def _title(action: str) -> str:
-    return action.capitalize()
-
-
 def _prompt(sel: Selection, action: str) -> None:
-    if sel.explicit and len(sel.pairs) == 1:
-        what = f"device '{sel.pairs[0].src_ldev}'\nin device group '{sel.group}'"
-    elif sel.group is not None:
-        what = f"device group '{sel.group}'"
-    else:
-        what = f"the {len(sel.pairs)} specified device pair(s) in device file '{sel.file}'"
-    sys.stdout.write(f"Execute '{_title(action)}' operation for {what} (y/[n]) ? ")
+    # The question stays on stdout, where a terminal user sees it whatever control_channel says.
+    sys.stdout.write(controltext.prompt(sel, action))
     sys.stdout.flush()
     line = sys.stdin.readline()
     if not line.endswith("\n"):
@@ -108,43 +99,11 @@ def _prompt(sel: Selection, action: str) -> None:
         raise SymError("Operation aborted by the user: nothing was done.")
 
 
-def _progress(sel: Selection, action: str) -> str:
-    title = _title(action)
-    if sel.explicit:
-        return "\n\n".join(
-            f"'{title}' operation execution is in progress for device '{p.src_ldev}'\n"
-            f"paired with target device '{p.tgt_ldev}' in\ndevice group '{sel.group}'. Please wait..."
-            for p in sel.pairs
-        )
-    if sel.group is not None:
-        return f"'{title}' operation execution is in progress for device group '{sel.group}'. Please wait..."
-    return (
-        f"'{title}' operation execution is in progress for the device list\n"
-        f"in device file '{sel.file}'. Please wait..."
-    )
-
-
-def _done(sel: Selection, action: str, opts: transitions.Options) -> str:
-    title = _title(action)
-    verb = "initiated" if action in INITIATED or (action == "create" and opts.precopy) else "executed"
-    if sel.explicit:
-        return "\n\n".join(
-            f"'{title}' operation successfully {verb} for device '{p.src_ldev}'\n"
-            f"in group '{sel.group}' paired with target device '{p.tgt_ldev}'."
-            for p in sel.pairs
-        )
-    if sel.group is not None:
-        return f"'{title}' operation successfully {verb} for device group '{sel.group}'."
-    return f"'{title}' operation successfully {verb} for the device list\nin device file '{sel.file}'."
-
-
-def _verbose_trace(sel: Selection, action: str) -> str:
-    lines = ["SELECTING Source devices in the group:" if sel.group else "SELECTING Source devices:", ""]
-    lines += [f"        Device: {p.src} [SELECTED]" for p in sel.pairs]
-    lines += ["", "PAIRING of Source and Target devices:", ""]
-    lines += [f"        Devices: {p.src}(S) - {p.tgt}(T) [PAIRED]" for p in sel.pairs]
-    lines += ["", f"STARTING a Clone '{action.upper()}' operation.", ""]
-    return "\n".join(lines)
+def _emit(channel: str, text: str) -> None:
+    """A control-action message: on stderr like the real CLI (osvcdoc-01/02), or stdout (dialect)."""
+    stream = sys.stderr if channel == "stderr" else sys.stdout
+    sys.stdout.flush()
+    print(text, file=stream, flush=True)
 
 
 def _check_all(array: model.Array, sel: Selection, action: str, opts: transitions.Options) -> None:
@@ -184,6 +143,7 @@ def _acquire(home: Path, sel: Selection, action: str, opts: transitions.Options,
             now = time.time()
             timemodel.advance(state, now)
             scale = state["time_scale"]
+            code = faults.lock_exit(state)
             array = state["arrays"][sel.sid]
             held = [d for d in devs if model.lock_holder(array, d, now) is not None]
             if not held and faults.lock_fault_fires(state, TOOL, action):
@@ -195,7 +155,7 @@ def _acquire(home: Path, sel: Selection, action: str, opts: transitions.Options,
                     array["locks"][dev] = {"pid": os.getpid(), "expires": expires, "action": action}
                 return now
         if attempts is not None and tried >= attempts:
-            raise SymError(errors.MSG_LOCKED.format(devs=", ".join(held)), errors.SYM_IS_LOCKED)
+            raise SymError(errors.MSG_LOCKED.format(devs=", ".join(held)), code)
         time.sleep(interval / scale)
 
 
@@ -211,6 +171,9 @@ def _apply(
     home: Path, sel: Selection, action: str, opts: transitions.Options, started: float, stall: float | None
 ) -> None:
     with store.transaction(home) as state:
+        # A plain create's mode (notes-04/09 show XXX.: copy and differential on by default).
+        mode = dialect.get(state, "create_default")
+        copy_default, diff_default = mode != "nocopy", mode == "copy_diff"
         now = time.time()
         timemodel.advance(state, now)
         scale = state["time_scale"]
@@ -225,7 +188,9 @@ def _apply(
                 when = started + (state["op_time"] + state["op_time_per_dev"] * (index + 1)) / scale
             when = min(when, now)
             if action == "create":
-                pair = transitions.new_pair(array, ref.src, ref.tgt, opts, when, copy_default=True)
+                pair = transitions.new_pair(
+                    array, ref.src, ref.tgt, opts, when, copy_default=copy_default, diff_default=diff_default
+                )
                 array["pairs"][ref.tgt] = pair
             elif action == "terminate":
                 transitions.terminate(array, array["pairs"][ref.tgt])
@@ -241,19 +206,26 @@ def _apply(
 
 
 def control(home: Path, parsed: cli.Parsed, action: str) -> int:
-    opts = _options(parsed)
-    if action == "create" and opts.nocopy and opts.precopy:
-        raise cli.usage_error(TOOL, "The -nocopy and -precopy options are mutually exclusive")
     with store.transaction(home) as state:
+        values = dialect.current(state)
         sel = select(TOOL, state, parsed, action)
+        shown = _shown_devs(state["arrays"][sel.sid], sel, values)
+    opts = _options(parsed, values)
+    if action == "create" and opts.nocopy and (opts.precopy or opts.copy):
+        raise cli.usage_error(TOOL, "The -nocopy option is mutually exclusive with -copy and -precopy")
     if not parsed.flag("-noprompt") and not _env_noprompt():
         _prompt(sel, action)
+    channel = values["control_channel"]
+    verbose = parsed.flag("-v")
+    # notes-08 (-v) prints the group messages on one line, notes-10/12 (no -v) wrap them.
+    one_line = verbose or values["group_message_lines"] == "one_line"
     firing = faults.fire(home, TOOL, action, sel.sid, _devices(sel), lock_loop=True)
-    if parsed.flag("-v"):
-        print(_verbose_trace(sel, action))
     started = _acquire(home, sel, action, opts, parsed)
     try:
-        print(f"\n{_progress(sel, action)}\n", flush=True)
+        # notes-08: "in progress" first, then the SELECTING/PAIRING trace, then the operation.
+        _emit(channel, f"\n{controltext.progress(sel, action, one_line=one_line)}\n")
+        if verbose:
+            _emit(channel, "\n" + controltext.verbose_trace(sel, action, shown))
         with store.transaction(home) as state:
             duration = _op_time(state, sel) / state["time_scale"]
         # The array holds the device locks for the whole operation: that is what a racing call hits.
@@ -262,10 +234,15 @@ def control(home: Path, parsed: cli.Parsed, action: str) -> int:
     except BaseException:
         _release(home, sel)
         raise
-    if parsed.flag("-v"):
-        print(f"The Clone '{action.upper()}' operation SUCCEEDED.\n")
-    print(f"{_done(sel, action, opts)}\n")
+    if verbose:
+        _emit(channel, f"\n{controltext.succeeded(action)}\n")
+    _emit(channel, controltext.done(sel, action, one_line=one_line))
     return 0
+
+
+def _shown_devs(array: model.Array, sel: Selection, values: dict[str, str]) -> dict[str, str]:
+    devs = {d for ref in sel.pairs for d in (ref.src, ref.tgt)}
+    return {d: model.shown_dev(array, d, values["dev_width"]) for d in devs}
 
 
 def _env_noprompt() -> bool:
@@ -286,6 +263,14 @@ def _verify_text(sel: Selection, wanted: list[str], quantifier: str) -> str:
     return f"{quantifier} devices in {sel.where} are valid Clone pairs."
 
 
+def _verify_answer(values: dict[str, str], code: int, text: str) -> int:
+    if values["verify_text"] == "yes":
+        print(text)
+    if code != 0 and values["verify_codes"] == "one":
+        return errors.FAIL
+    return code
+
+
 def verify(home: Path, parsed: cli.Parsed) -> int:
     wanted = [state for flag, state in VERIFY_FLAGS.items() if parsed.flag(flag)]
     not_all, none = errors.VERIFY_CODES[wanted[0] if wanted else "valid"]
@@ -296,6 +281,7 @@ def verify(home: Path, parsed: cli.Parsed) -> int:
         tried += 1
         with store.transaction(home) as state:
             timemodel.advance(state, time.time())
+            values = dialect.current(state)
             scale = state["time_scale"]
             array = state["arrays"][sel.sid]
             matched = 0
@@ -304,15 +290,23 @@ def verify(home: Path, parsed: cli.Parsed) -> int:
                 if pair is not None and pair["src"] == ref.src and (not wanted or pair["state"] in wanted):
                     matched += 1
         if matched == len(sel.pairs):
-            print(_verify_text(sel, wanted, "All"))
-            return 0
+            return _verify_answer(values, 0, _verify_text(sel, wanted, "All"))
         if attempts is not None and tried >= attempts:
             if matched:
-                print(_verify_text(sel, wanted, "Not All"))
-                return not_all
-            print(_verify_text(sel, wanted, "None of the"))
-            return none
+                return _verify_answer(values, not_all, _verify_text(sel, wanted, "Not All"))
+            return _verify_answer(values, none, _verify_text(sel, wanted, "None of the"))
         time.sleep(interval / scale)
+
+
+def _no_session(sel: Selection, values: dict[str, str]) -> int:
+    """notes-07's text; its exit code (and so its channel) was never seen: a dialect."""
+    text = "\nThe Source device and the Target device do not form a Copy session"
+    if sel.group is not None:
+        text += f"\n\nDevice group '{sel.group}' does not have any devices that are Clone source devices"
+    if values["query_no_session_exit"] == "0":
+        print(text)
+        return 0
+    raise SymError(text)
 
 
 def query(home: Path, parsed: cli.Parsed) -> int:
@@ -323,22 +317,21 @@ def query(home: Path, parsed: cli.Parsed) -> int:
     while True:
         with store.transaction(home) as state:
             timemodel.advance(state, time.time())
+            values = dialect.current(state)
             scale = state["time_scale"]
             array = state["arrays"][sel.sid]
             group = find_group(state, sel.group) if sel.group is not None else None
-            rows = querytext.rows(array, sel, group)
+            rows = querytext.rows(array, sel, group, values["dev_width"])
         if not rows:
-            message = "The Source device and the Target device do not form a Copy session"
-            if sel.group is not None:
-                message += (
-                    f"\n\nDevice group '{sel.group}' does not have any devices that are Clone source devices"
+            return _no_session(sel, values)
+        if xml:
+            print(querytext.render_xml(array, group, rows))
+        else:
+            print(
+                querytext.render(
+                    array, group, rows, logical=group is not None or values["file_query_form"] == "logical_na"
                 )
-            raise SymError(message)
-        print(
-            querytext.render_xml(array, sel, group, rows)
-            if xml
-            else querytext.render(array, sel, group, rows)
-        )
+            )
         shown += 1
         if attempts is not None and shown >= attempts:
             return 0
@@ -375,7 +368,7 @@ Actions: create [-differential] [-precopy|-nocopy|-copy]
          recreate [-precopy]
          activate [-consistent]
          verify [-created|-recreated|-precopy|-copyinprog|-copyonaccess|-copied|-split|-restinprog|-restored]
-         query [-output xml_e]
+         query [-multi] [-output xml_e] [<SrcLdev> ...]
          terminate [-restored]
          restore
          split"""

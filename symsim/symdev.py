@@ -1,41 +1,43 @@
-"""Simulated `symdev`: `-sid SID list [-v] [-devs A,B] [-output xml_e]` and `show DEV`
+"""Simulated `symdev`: `-sid SID list [-v] [-devs A,B] [-output xml_e]` and `show DEV`.
 
-Reference §3 and §9.2.."""
+The XML follows the real captures (om3-05 short, om3-08 verbose); see devicexml.py."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
 
-from symsim import cli, faults, model, store, timemodel
+from symsim import cli, devicexml, dialect, faults, model, store, timemodel
 from symsim.errors import SymError
+from symsim.timefmt import asctime
 
 TOOL = "symdev"
 SPEC = {"-sid": 1, "-devs": 1, "-output": 1, "-v": 0, "-h": 0}
 ACTIONS = ("list", "show")
 
 
-def asctime(epoch: float) -> str:
-    """C asctime style, as OSVC parses last_action with '%a %b %d %H:%M:%S %Y'."""
-    return time.strftime("%a %b %d %H:%M:%S %Y", time.localtime(epoch))
-
-
 def wwn(sid: str, dev: str) -> str:
     return "60000970" + sid + ("S" + dev.rjust(5, "0")).encode().hex().upper()
 
 
-def _pd_name(home: Path, sid: str, dev: str) -> str:
-    """The host path of a device, if the simulated host maps one; SYMCLI says 'Not Visible' otherwise."""
+def host_pd_name(home: Path, sid: str | None, dev: str) -> str | None:
+    """The host path of a device, if the simulated host maps one (None otherwise).
+
+    Call it outside the state lock: the host simulator may itself ask the array.
+    """
     try:
         from symsim import host
     except ImportError:
-        return "Not Visible"
+        return None
     lookup = getattr(host, "pd_name", None)
-    if lookup is None:
-        return "Not Visible"
-    return lookup(home, sid, dev) or "Not Visible"
+    if lookup is None or sid is None:
+        return None
+    return lookup(home, sid, dev) or None
+
+
+def _pd_name(home: Path, sid: str, dev: str) -> str:
+    # SYMCLI says 'Not Visible' for a device the host has no path to.
+    return host_pd_name(home, sid, dev) or "Not Visible"
 
 
 def _expand(array: model.Array, spec: str | None) -> list[str]:
@@ -54,57 +56,36 @@ def _expand(array: model.Array, spec: str | None) -> list[str]:
     return devs
 
 
-def _info(home: Path, array: model.Array, dev: str) -> dict[str, Any]:
-    pair = array["pairs"].get(dev)
-    if pair is None:
-        sources = model.pairs_of_source(array, dev)
-        pair = sources[0] if sources else None
-    return {
-        "dev": dev,
-        "pd_name": "Not Visible",
-        "status": "Ready" if model.device_ready(array, dev) else "Not Ready",
-        "mb": int(array["devices"][dev]["tracks"] * model.TRACK_KB / 1024),
-        "pair": dict(pair) if pair else None,
-        "percent": model.pair_percent(pair) if pair else None,
-    }
+def _sessions(array: model.Array, dev: str) -> list[devicexml.Session]:
+    """Every session the device takes part in: as a target, and as the source of each of its targets."""
+    pairs = [p for p in array["pairs"].values() if dev in (p["src"], p["tgt"])]
+    return [
+        devicexml.Session(
+            src=p["src"],
+            tgt=p["tgt"],
+            state=p["state"],
+            percent=model.pair_percent(p),
+            last_action=p["last_action"],
+            copy=bool(p["copy"]),
+            diff=bool(p["diff"]),
+        )
+        for p in sorted(pairs, key=lambda p: (p["tgt"] != dev, p["src"], p["tgt"]))
+    ]
 
 
-def _xml(array: model.Array, infos: list[dict[str, Any]]) -> str:
-    out = ['<?xml version="1.0" standalone="yes" ?>', "<SymCLI_ML>", "  <Symmetrix>", "    <Symm_Info>"]
-    out += [f"      <symid>{array['sid']}</symid>", "    </Symm_Info>"]
-    for info in infos:
-        out += [
-            "    <Device>",
-            "      <Dev_Info>",
-            f"        <pd_name>{escape(info['pd_name'])}</pd_name>",
-            f"        <dev_name>{info['dev']}</dev_name>",
-            "        <configuration>TDEV</configuration>",
-            f"        <status>{info['status']}</status>",
-            "      </Dev_Info>",
-            "      <Product>",
-            "        <vendor>EMC</vendor>",
-            f"        <wwn>{wwn(array['sid'], info['dev'])}</wwn>",
-            "      </Product>",
-            "      <Capacity>",
-            f"        <megabytes>{info['mb']}</megabytes>",
-            "      </Capacity>",
-        ]
-        pair = info["pair"]
-        if pair is not None:
-            out += [
-                "      <CLONE_Device>",
-                f"        <SRC>\n          <dev_name>{pair['src']}</dev_name>\n        </SRC>",
-                f"        <TGT>\n          <dev_name>{pair['tgt']}</dev_name>\n        </TGT>",
-                f"        <state>{pair['state']}</state>",
-                f"        <percent>{info['percent']}</percent>",
-                f"        <last_action>{asctime(pair['last_action'])}</last_action>",
-                "      </CLONE_Device>",
-            ]
-        out.append("    </Device>")
-    return "\n".join([*out, "  </Symmetrix>", "</SymCLI_ML>"])
+def _info(array: model.Array, dev: str) -> devicexml.DeviceFacts:
+    return devicexml.DeviceFacts(
+        dev=dev,
+        status="Ready" if model.device_ready(array, dev) else "Not Ready",
+        config=model.device_config(array, dev),
+        tracks=array["devices"][dev]["tracks"],
+        track_kb=model.track_kb(array),
+        wwn=wwn(array["sid"], dev),
+        sessions=_sessions(array, dev),
+    )
 
 
-def _text_list(array: model.Array, infos: list[dict[str, Any]]) -> str:
+def _text_list(array: model.Array, infos: list[devicexml.DeviceFacts]) -> str:
     lines = [
         "",
         f"Symmetrix ID: {array['sid']}",
@@ -116,36 +97,36 @@ def _text_list(array: model.Array, infos: list[dict[str, Any]]) -> str:
         "---------------------------- ------- -------------------------------------",
     ]
     for info in infos:
-        sts = "RW" if info["status"] == "Ready" else "NR"
+        sts = "RW" if info.status == "Ready" else "NR"
+        mb = round(info.tracks * info.track_kb / 1024)
         lines.append(
-            f"{info['dev']:<5} {info['pd_name']:<22} ***:*** TDEV          N/Grp'd      "
-            f"{sts:<3}{info['mb']:>6}"
+            f"{info.dev:<5} {info.pd_name:<22} ***:*** {info.config:<13} N/Grp'd      {sts:<3}{mb:>6}"
         )
     return "\n".join([*lines, ""])
 
 
-def _text_show(array: model.Array, info: dict[str, Any]) -> str:
+def _text_show(array: model.Array, info: devicexml.DeviceFacts, padding: str) -> str:
+    # No real capture of this text: its layout is the simulator's own (label: value).
     lines = [
         "",
-        f"    Device Physical Name     : {info['pd_name']}",
+        f"    Device Physical Name     : {info.pd_name}",
         "",
         f"    Symmetrix ID             : {array['sid']}",
-        f"    Device Symmetrix Name    : {info['dev']}",
-        "    Device Configuration     : TDEV",
-        f"    Device WWN               : {wwn(array['sid'], info['dev'])}",
-        f"    Device Capacity (MB)     : {info['mb']}",
-        f"    Device Status            : {info['status']}",
+        f"    Device Symmetrix Name    : {info.dev}",
+        f"    Device Configuration     : {info.config}",
+        f"    Device WWN               : {info.wwn}",
+        f"    Device Capacity (MB)     : {round(info.tracks * info.track_kb / 1024)}",
+        f"    Device Status            : {info.status}",
     ]
-    pair = info["pair"]
-    if pair is not None:
+    for session in info.sessions:
         lines += [
             "",
             "    Clone Session:",
-            f"        Source Device        : {pair['src']}",
-            f"        Target Device        : {pair['tgt']}",
-            f"        State                : {pair['state']}",
-            f"        Percent Copied       : {info['percent']}%",
-            f"        Last Action          : {asctime(pair['last_action'])}",
+            f"        Source Device        : {session.src}",
+            f"        Target Device        : {session.tgt}",
+            f"        State                : {session.state}",
+            f"        Percent Copied       : {session.percent}%",
+            f"        Last Action          : {asctime(session.last_action, padding)}",
         ]
     return "\n".join([*lines, ""])
 
@@ -177,14 +158,18 @@ def body(home: Path, argv: list[str]) -> int:
         )
         if not devs:
             raise SymError("No devices were found")
-        infos = [_info(home, array, dev) for dev in devs]
+        infos = [_info(array, dev) for dev in devs]
+        values = dialect.current(state)
     # Outside the state lock: the host simulator may itself ask the array about these devices.
     for info in infos:
-        info["pd_name"] = _pd_name(home, array["sid"], info["dev"])
+        info.pd_name = _pd_name(home, array["sid"], info.dev)
+    style = devicexml.Style(percent_element=values["percent_element"], date_padding=values["date_padding"])
     if mode is not None:
-        print(_xml(array, infos))
+        # `show` is one device in the verbose shape; `list` is verbose only with -v (om3-05 / om3-08).
+        verbose = action == "show" or parsed.flag("-v")
+        print(devicexml.listing(array["sid"], array["mcode"], infos, verbose=verbose, style=style))
     elif action == "show":
-        print(_text_show(array, infos[0]))
+        print(_text_show(array, infos[0], values["date_padding"]))
     else:
         print(_text_list(array, infos))
     return 0

@@ -1,14 +1,19 @@
-"""Simulated `symdg`: create, delete, list and show device groups (reference §4)."""
+"""Simulated `symdg`: create, delete, list (and `-g DG list ld`) and show device groups.
+
+The texts follow the real captures; see dgtext.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from symsim import cli, errors, faults, model, store, timemodel
+from symsim import cli, dgtext, dialect, errors, faults, model, store, timemodel
 from symsim.errors import SymError
 from symsim.selection import find_group
+from symsim.symdev import host_pd_name
+from symsim.timefmt import asctime
 
 TOOL = "symdg"
 SPEC = {"-type": 1, "-sid": 1, "-g": 1, "-output": 1, "-force": 0, "-devs": 1, "-tgt": 0, "-h": 0, "-v": 0}
@@ -39,7 +44,7 @@ def create(state: dict, parsed: cli.Parsed, words: list[str]) -> int:
     if any(g["name"].lower() == name.lower() for g in state["groups"].values()):
         raise SymError(f"The device group '{name}' already exists")
     sid = model.resolve_sid(state, parsed.value("-sid") or "") if parsed.value("-sid") else None
-    state["groups"][name] = {"name": name, "type": kind, "sid": sid, "devs": []}
+    state["groups"][name] = {"name": name, "type": kind, "sid": sid, "devs": [], "created": time.time()}
     return 0
 
 
@@ -70,7 +75,8 @@ def addall(state: dict, parsed: cli.Parsed, words: list[str]) -> int:
 
 
 def list_groups(state: dict, parsed: cli.Parsed) -> str:
-    groups = sorted(state["groups"].values(), key=lambda g: g["name"].lower())
+    # In creation order, as jreypo-01 lists them (groups from before "created" was kept: by name).
+    groups = sorted(state["groups"].values(), key=lambda g: (g.get("created", 0), g["name"].lower()))
     if _xml(parsed):
         out = ['<?xml version="1.0" standalone="yes" ?>', "<SymCLI_ML>"]
         for g in groups:
@@ -88,50 +94,52 @@ def list_groups(state: dict, parsed: cli.Parsed) -> str:
         return "\n".join([*out, "</SymCLI_ML>"])
     if not groups:
         raise SymError("No device groups have been defined")
-    lines = [
-        "",
-        "                       D E V I C E      G R O U P S",
-        "",
-        "    Name               Type     Valid  Symmetrix ID  Num Devs",
-        "",
-    ]
-    for g in groups:
-        lines.append(
-            f"    {g['name']:<18} {g['type']:<8} Yes    {g['sid'] or 'N/A':<12}  {len(g['devs']):>8}"
-        )
-    return "\n".join([*lines, ""])
+    return dgtext.group_list(groups)
 
 
-def show(state: dict, parsed: cli.Parsed, words: list[str]) -> str:
-    group = find_group(state, _name(parsed, words))
+def _members(state: dict, group: dict) -> list[dgtext.Member]:
+    """The group's devices as symdg prints them; pd_name is filled in later, outside the lock."""
     array = state["arrays"].get(group["sid"]) if group["sid"] else None
-    if array is not None:
-        timemodel.advance(state, time.time())
+    if array is None:
+        return []
+    timemodel.advance(state, time.time())
+    width = dialect.get(state, "dev_width")
+    return [
+        dgtext.Member(
+            ldev=m["ldev"],
+            dev=model.shown_dev(array, m["dev"], width),
+            tgt=bool(m["tgt"]),
+            config=model.device_config(array, m["dev"]),
+            ready=model.device_ready(array, m["dev"]),
+            megabytes=model.device_mb(array, m["dev"]),
+            pd_name=None,  # filled in by _with_pd_names, outside the state lock
+            array_dev=m["dev"],
+        )
+        for m in group["devs"]
+    ]
+
+
+def _with_pd_names(home: Path, sid: str | None, members: list[dgtext.Member]) -> list[dgtext.Member]:
+    return [dataclasses.replace(m, pd_name=host_pd_name(home, sid, m.array_dev)) for m in members]
+
+
+def _ld_text(group: dict, members: list[dgtext.Member]) -> str:
+    # No capture of the text form: a plain table of the same facts as the XML.
     lines = [
         "",
-        f"    Group Name:  {group['name']}",
+        f"Device Group (DG) Name: {group['name']}",
+        f"DG's Type             : {group['type']}",
+        f"DG's Symmetrix ID     : {group['sid'] or 'N/A'}",
         "",
-        f"    Group Type                                   : {group['type']}",
-        f"    Symmetrix ID                                 : {group['sid'] or 'N/A'}",
-        f"    Number of STD Devices in Group               : {sum(not m['tgt'] for m in group['devs']):>5}",
-        f"    Number of Clone Target Devices (TGT)         : {sum(m['tgt'] for m in group['devs']):>5}",
-        "",
-        "    Standard (STD) Devices and Clone Targets:",
-        "        {",
-        "        --------------------------------------------------------------------",
-        "                                                      Sym               Cap",
-        "        LdevName              PdevName                Dev  Config Att. Sts  (MB)",
-        "        --------------------------------------------------------------------",
+        "    Logical           Sym   Config        Sts  PdevName",
+        "    ----------------  ----- ------------- ---- --------------------",
     ]
-    for m in group["devs"]:
-        sts = "RW" if array is not None and model.device_ready(array, m["dev"]) else "NR"
-        cap = int(array["devices"][m["dev"]]["tracks"] * model.TRACK_KB / 1024) if array else 0
-        att = "(T)" if m["tgt"] else "   "
-        lines.append(
-            f"        {m['ldev']:<21} {'Not Visible':<23} {m['dev']:<5}{'TDEV':<7}{att:<5}{sts:<4}{cap:>6}"
-        )
-    lines += ["        }", ""]
-    return "\n".join(lines)
+    lines += [
+        f"    {m.ldev:<16}  {m.dev:<5} {m.config:<13} {'RW' if m.ready else 'NR':<4} "
+        f"{m.pd_name or 'Not Visible'}"
+        for m in members
+    ]
+    return "\n".join([*lines, ""])
 
 
 def body(home: Path, argv: list[str]) -> int:
@@ -143,6 +151,8 @@ def body(home: Path, argv: list[str]) -> int:
     words.remove(actions[0])
     action = actions[0].lower()
     faults.fire(home, TOOL, action, parsed.value("-sid") or "", [], lock_loop=False)
+    if action in ("show", "list") and (action == "show" or [w.lower() for w in words] == ["ld"]):
+        return _show_or_list_ld(home, parsed, words, action)
     with store.transaction(home) as state:
         if action == "create":
             return create(state, parsed, words)
@@ -150,8 +160,29 @@ def body(home: Path, argv: list[str]) -> int:
             return delete(state, parsed, words)
         if action == "addall":
             return addall(state, parsed, words)
-        text = list_groups(state, parsed) if action == "list" else show(state, parsed, words)
+        text = list_groups(state, parsed)
     print(text)
+    return 0
+
+
+def _show_or_list_ld(home: Path, parsed: cli.Parsed, words: list[str], action: str) -> int:
+    xml = _xml(parsed)
+    with store.transaction(home) as state:
+        if action == "show":
+            group = dict(find_group(state, _name(parsed, words)))
+        else:
+            if not parsed.value("-g"):
+                raise cli.usage_error(TOOL, "Usage: symdg -g DgName list ld [-output xml_e]")
+            group = dict(find_group(state, str(parsed.value("-g"))))
+        members = _members(state, group)
+        padding = dialect.get(state, "date_padding")
+    # Outside the state lock: the host simulator may itself ask the array about these devices.
+    members = _with_pd_names(home, group["sid"], members)
+    if action == "list":
+        print(dgtext.list_ld_xml(group, members) if xml else _ld_text(group, members))
+    else:
+        created = asctime(group["created"], padding) if group.get("created") else "N/A"
+        print(dgtext.show(group, created, members))
     return 0
 
 

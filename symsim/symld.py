@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from symsim import cli, faults, model, store
+from symsim import cli, dialect, faults, model, store
 from symsim.errors import SymError
 from symsim.selection import find_group
 
@@ -101,7 +101,13 @@ def body(home: Path, argv: list[str]) -> int:
             "    Logical           Sym   Role",
             "    ----------------  ----- ------",
         ]
-        lines += [f"    {m['ldev']:<16}  {m['dev']:<5} {'TGT' if m['tgt'] else 'STD'}" for m in group["devs"]]
+        array = state["arrays"].get(group["sid"]) if group["sid"] else None
+        width = dialect.get(state, "dev_width")
+        lines += [
+            f"    {m['ldev']:<16}  {model.shown_dev(array, m['dev'], width) if array else m['dev']:<5} "
+            f"{'TGT' if m['tgt'] else 'STD'}"
+            for m in group["devs"]
+        ]
     print("\n".join([*lines, ""]))
     return 0
 

@@ -13,6 +13,9 @@ from symsim import errors
 from symsim.errors import SymError
 from symsim.model import ACTIVATED, Array, Pair
 
+# States of a session whose target may itself be the source of a new (cascaded) session.
+CASCADE_FROM = frozenset({"Copied", "Split"})
+
 
 @dataclass(frozen=True)
 class Options:
@@ -23,6 +26,9 @@ class Options:
     symforce: bool = False
     restored: bool = False
     consistent: bool = False
+    copy: bool = False
+    # Dialect terminate_copyinprog=force: newer SE releases may refuse to end an unfinished copy.
+    terminate_needs_force: bool = False
 
 
 def _wrong() -> SymError:
@@ -48,8 +54,11 @@ def check_create(array: Array, src: str, tgt: str, opts: Options) -> None:
         if existing["src"] == src and existing["state"] == wanted:
             raise _already()
         raise _wrong()
-    # A device cannot be a clone target and a source at once (no cascading in the simulator).
-    if src in array["pairs"] or any(p["src"] == tgt for p in array["pairs"].values()):
+    # Cascading (A -> B -> C) needs a complete image on B; a source never becomes a target.
+    feeding = array["pairs"].get(src)
+    if feeding is not None and feeding["state"] not in CASCADE_FROM:
+        raise _wrong()
+    if any(p["src"] == tgt for p in array["pairs"].values()):
         raise _wrong()
 
 
@@ -87,6 +96,9 @@ def check(action: str, pair: Pair | None, opts: Options) -> None:
         if state not in ("Restored", "Copied", "CopyInProg"):
             raise _wrong()
     elif action == "terminate":
+        unfinished = state in ("CopyInProg", "CopyOnAccess")
+        if unfinished and opts.terminate_needs_force and not (opts.force or opts.symforce):
+            raise SymError(errors.MSG_NEED_FORCE, errors.NEED_FORCE)
         if opts.restored and state != "Restored":
             raise _wrong()
         if state == "Restored" and not (opts.restored or opts.force or opts.symforce):
@@ -97,15 +109,24 @@ def check(action: str, pair: Pair | None, opts: Options) -> None:
         raise ValueError(action)
 
 
-def new_pair(array: Array, src: str, tgt: str, opts: Options, now: float, copy_default: bool) -> Pair:
+def new_pair(
+    array: Array,
+    src: str,
+    tgt: str,
+    opts: Options,
+    now: float,
+    *,
+    copy_default: bool,
+    diff_default: bool = False,
+) -> Pair:
     total = array["devices"][src]["tracks"]
     return {
         "src": src,
         "tgt": tgt,
         "state": "PreCopy" if opts.precopy else "Created",
-        "diff": opts.differential,
-        # Background copy after activate: -precopy implies it, -nocopy turns it off.
-        "copy": opts.precopy or (copy_default and not opts.nocopy),
+        "diff": opts.differential or diff_default,
+        # Background copy after activate: -precopy and -copy imply it, -nocopy turns it off.
+        "copy": opts.precopy or opts.copy or (copy_default and not opts.nocopy),
         "total": total,
         "protected": float(total),
         "src_mod": 0.0,

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
-_MARKER = re.compile(r"^# ---- verbatim .*----$", re.M)
+_MARKER = re.compile(r"^# ---- .*----$", re.M)  # the last header line
 _PROMPT = re.compile(r"^(?:#\s*sym|\[[^\]]+\][$#]\s)")
 ELISION = "……"
 
@@ -28,7 +28,7 @@ def names(pattern: str = "*") -> list[str]:
 def header(name: str) -> str:
     text = path(name).read_text()
     match = _MARKER.search(text)
-    assert match, f"{name}: no '# ---- verbatim ... ----' line"
+    assert match, f"{name}: no '# ---- ... ----' header end"
     return text[: match.start()]
 
 
@@ -36,8 +36,18 @@ def raw(name: str) -> str:
     """Everything after the verbatim marker line, unchanged."""
     text = path(name).read_text()
     match = _MARKER.search(text)
-    assert match, f"{name}: no '# ---- verbatim ... ----' line"
+    assert match, f"{name}: no '# ---- ... ----' header end"
     return text[match.end() + 1 :]
+
+
+def lines(name: str) -> list[str]:
+    """The capture's lines after its header, the notes' RST indent removed, no trailing blank lines."""
+    found = raw(name).split("\n")
+    if name.startswith("notes-"):
+        found = [line[2:] if line.startswith("  ") else line for line in found]
+    while found and not found[-1].strip():
+        found.pop()
+    return found
 
 
 def body(name: str, *, upto_prompt: int | None = None) -> str:
@@ -46,11 +56,8 @@ def body(name: str, *, upto_prompt: int | None = None) -> str:
     A capture holding several commands (notes-05 shows `symdg show` twice) is split at its prompt
     lines; `upto_prompt=N` gives the output of the N-th command (0-based), else all of it.
     """
-    lines = raw(name).splitlines()
-    if name.startswith("notes-"):
-        lines = [line[2:] if line.startswith("  ") else line for line in lines]
     outputs: list[list[str]] = [[]]
-    for line in lines:
+    for line in lines(name):
         if _PROMPT.match(line.strip()):
             if outputs[-1]:
                 outputs.append([])

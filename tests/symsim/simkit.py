@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from symsim import arrays, cli, store, symcfg, symclone, symdev, symdg, symld, timemodel
+from symsim import arrays, cli, dialect, store, symcfg, symcli, symclone, symdev, symdg, symld, timemodel
 
 BODIES = {
     "symclone": symclone.body,
@@ -17,6 +17,7 @@ BODIES = {
     "symdg": symdg.body,
     "symld": symld.body,
     "symcfg": symcfg.body,
+    "symcli": symcli.body,
 }
 SID = "000197900123"
 FAST = 1e9  # tracks/s: any copy finishes on the next state access
@@ -49,6 +50,12 @@ def set_speed(home: Path, tracks_per_sec: float | None = None, write_rate: float
         )
 
 
+def set_dialect(home: Path, **values: str) -> None:
+    """Set dialect keys for every later command, as `symsim dialect KEY=VALUE` does."""
+    with store.transaction(home) as state:
+        dialect.update(state, [f"{k}={v}" for k, v in values.items()])
+
+
 def pair_state(home: Path, tgt: str, sid: str = SID) -> dict | None:
     with store.transaction(home) as state:
         timemodel.advance(state, time.time())
@@ -75,6 +82,9 @@ def make_group(name: str, pairs: list[tuple[str, str]]) -> None:
 def drive(home: Path, target_state: str, *, diff: bool = True) -> None:
     """Bring the group 'dg' (one pair DEV001 -> TGT001, devices 00100 -> 00101) to target_state."""
     flag = ["-differential"] if diff else []
+    if not diff:
+        # A plain create is differential by default (notes-09: XXX.); the reference's mode is not.
+        set_dialect(home, create_default="copy")
     pair = ["DEV001", "sym", "ld", "TGT001"]
 
     def ok(*args: str) -> None:

@@ -75,7 +75,7 @@ def test_bin_scripts_are_bound_to_their_state(
 ) -> None:
     monkeypatch.delenv("SYMSIM_HOME")
     env = {k: v for k, v in os.environ.items() if k != "SYMSIM_HOME"}
-    for name in ("symcfg", "symdg", "symld", "symclone", "symdev", "symsim-host"):
+    for name in ("symcfg", "symdg", "symld", "symclone", "symdev", "symcli", "symsim-host"):
         path = symsim_array.bin_dir / name
         assert os.access(path, os.X_OK)
         assert str(symsim_array.home) in path.read_text()

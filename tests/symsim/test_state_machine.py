@@ -90,7 +90,7 @@ def test_transition(dg: Path, start: str, action: str) -> None:
     if isinstance(expected, str) and expected not in (WRONG, NO_SESSION):
         assert result.code == 0, result
         assert (after or {"state": "none"})["state"] == expected
-        assert "successfully" in result.out
+        assert "successfully" in result.err and result.out == ""
         return
     code = {WRONG: errors.FAIL, NO_SESSION: errors.FAIL}.get(expected, expected)  # type: ignore[arg-type]
     assert result.code == code, result
