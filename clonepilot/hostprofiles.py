@@ -9,8 +9,13 @@ Re-running an action must be safe (a retried or resumed run repeats it), so each
 action may carry a `Guard`: a read-only `Probe` (e.g. "is the VG imported?") whose answer skips
 the step, as OpenSVC skips `vgimport` for a VG already in /etc/lvmtab.
 
-Profiles: `linux` (iproute2, LVM2, util-linux), `hpux` (the seed's OpenSVC log lines) and
-`sim` (the simulator's `symsim-host` commands).
+Profiles: `linux` (iproute2, LVM2, util-linux), `hpux` (the seed's OpenSVC log lines),
+`sim` (the simulator's `symsim-host` commands) and `sim-linux` (the linux profile's argv one for
+one behind `symsim-host linux`, so the simulator runs exactly what a Linux host would).
+
+A profile may also refresh the host's view of the clone targets after `symclone activate`
+(resource "target"): Linux keeps a target's stale Not Ready state until its SCSI device is
+rescanned, as OpenSVC's Linux symclone driver does (sysfs rescan, sg_turs, multipath -r).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-Resource = Literal["ip", "vg", "fs"]
+Resource = Literal["ip", "vg", "fs", "target"]
 Verb = Literal["start", "stop", "status"]
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -39,7 +44,14 @@ class Opt:
         object.__setattr__(self, "elements", elements)
 
 
-Element = str | Opt
+@dataclass(frozen=True)
+class Each:
+    """One argv element per whitespace-separated item of one list value (e.g. the PVs of a VG)."""
+
+    element: str
+
+
+Element = str | Opt | Each
 Template = tuple[Element, ...]
 
 
@@ -93,6 +105,18 @@ class HostProfile:
     probes: Mapping[tuple[str, str], Probe] = field(default_factory=dict)
     # (resource, verb) → one guard (or None) per template of that action, in order.
     guards: Mapping[tuple[str, str], tuple[Guard | None, ...]] = field(default_factory=dict)
+    # (resource, verb) → what each template's command reads on stdin (None: nothing), in order.
+    stdin: Mapping[tuple[str, str], tuple[str | None, ...]] = field(default_factory=dict)
+
+    @property
+    def rescans_targets(self) -> bool:
+        """Whether the host must refresh its view of the clone targets after an activate."""
+        return ("target", "rescan") in self.actions
+
+    @property
+    def imports_clones(self) -> bool:
+        """Whether the profile can import a cloned VG under a new name (vgimportclone)."""
+        return ("vg", "start_clone") in self.actions
 
 
 # --- value checks ---------------------------------------------------------------------------
@@ -125,6 +149,15 @@ def _abs_path(what: str) -> Callable[[str], str]:
     return check
 
 
+def _paths(what: str) -> Callable[[str], str]:
+    one = _abs_path(what)
+
+    def check(value: str) -> str:
+        return " ".join(one(item) for item in value.split())
+
+    return check
+
+
 _VALIDATORS: dict[str, Callable[[str], str]] = {
     "addr": _address,
     "prefix": _pattern(r"^(?:[0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$", "prefix length"),
@@ -140,6 +173,9 @@ _VALIDATORS: dict[str, Callable[[str], str]] = {
     "svc": _pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", "service name"),
     "map_dir": _abs_path("map directory"),
     "symcli_bin": _abs_path("symcli bin directory"),
+    # A kernel block device name (sdb, sdaa): it fills /sys/block/{sd}/... and /dev/{sd}.
+    "sd": _pattern(r"^[a-z][a-z0-9]{0,31}$", "kernel block device name"),
+    "pvs": _paths("physical volume"),
 }
 
 
@@ -192,7 +228,11 @@ def render(template: Sequence[Element], values: Mapping[str, str]) -> list[str]:
     """One argv from one template; values must already be validated (see resolve_values)."""
     argv: list[str] = []
     for element in template:
-        if isinstance(element, Opt):
+        if isinstance(element, Each):
+            text = _fill(element.element, values, required=True)
+            assert text is not None
+            argv.extend(text.split())
+        elif isinstance(element, Opt):
             filled = [_fill(part, values, required=False) for part in element.elements]
             if all(part is not None for part in filled):
                 argv.extend(part for part in filled if part is not None)
@@ -250,6 +290,15 @@ def step_guards(profile: HostProfile, resource: str, verb: str) -> tuple[Guard |
     return tuple(guards) + (None,) * (len(templates) - len(guards))
 
 
+def step_stdin(profile: HostProfile, resource: str, verb: str) -> tuple[str | None, ...]:
+    """What each command render_action returns for (resource, verb) reads on stdin (None: nothing)."""
+    templates = profile.actions.get((resource, verb))
+    if templates is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} {verb} action")
+    given = profile.stdin.get((resource, verb), ())
+    return tuple(given) + (None,) * (len(templates) - len(given))
+
+
 def probe_command(profile: HostProfile, resource: str, probe: str, values: Mapping[str, str]) -> list[str]:
     """The read-only command answering `probe` (STATUS_PROBE: the status command)."""
     if probe == STATUS_PROBE:
@@ -278,6 +327,19 @@ def _probe(profile: HostProfile, resource: str, probe: str) -> Probe:
     return found
 
 
+_PAIR = re.compile(r'([A-Z:_-]+)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_lsblk_pairs(stdout: str) -> list[dict[str, str]]:
+    """The rows of `lsblk -P` (KEY="value" ...), one dict per line; lines without pairs are skipped."""
+    rows: list[dict[str, str]] = []
+    for line in stdout.splitlines():
+        row = {key: value for key, value in _PAIR.findall(line)}
+        if row:
+            rows.append(row)
+    return rows
+
+
 # --- the profiles ---------------------------------------------------------------------------
 
 _UP, _DOWN = ResourceStatus.UP, ResourceStatus.DOWN
@@ -287,10 +349,13 @@ _GUARDS: Mapping[tuple[str, str], tuple[Guard | None, ...]] = MappingProxyType(
     {
         ("ip", "stop"): (Guard(STATUS_PROBE, _DOWN),),
         ("vg", "start"): (Guard("imported", _UP), None),
+        ("vg", "start_clone"): (Guard("imported", _UP), None),
         ("vg", "stop"): (Guard("imported", _DOWN), Guard("imported", _DOWN)),
         ("fs", "stop"): (Guard("mounted", _DOWN),),
     }
 )
+
+_LSBLK_COLUMNS = "NAME,KNAME,WWN,TYPE,PKNAME"
 
 LINUX = HostProfile(
     name="linux",
@@ -300,6 +365,12 @@ LINUX = HostProfile(
             ("ip", "stop"): (("ip", "addr", "del", "{addr}/{prefix}", "dev", "{dev}"),),
             ("ip", "status"): (("ip", "-o", "addr", "show", "dev", "{dev}"),),
             ("vg", "start"): (("vgimport", "{vg}"), ("vgchange", "-a", "y", "{vg}")),
+            # A clone read by a host that also sees its source: same VG name, same PV and VG
+            # UUIDs (duplicate PVs). vgimportclone gives the clone new UUIDs and the name {vg}.
+            ("vg", "start_clone"): (
+                ("vgimportclone", "--basevgname", "{vg}", Each("{pvs}")),
+                ("vgchange", "-a", "y", "{vg}"),
+            ),
             ("vg", "stop"): (("vgchange", "-a", "n", "{vg}"), ("vgexport", "{vg}")),
             ("vg", "status"): (("vgs", "--noheadings", "-o", "vg_name,vg_attr", "{vg}"),),
             ("fs", "start"): (
@@ -308,8 +379,19 @@ LINUX = HostProfile(
             ),
             ("fs", "stop"): (("umount", "{mountpoint}"),),
             ("fs", "status"): (("findmnt", "-n", "{mountpoint}"),),
+            # The service node's disks with their WWN and multipath maps (one line per path
+            # and per map on it), to find each clone target by the WWN the array gives.
+            ("target", "list"): (("lsblk", "-p", "-n", "-P", "-o", _LSBLK_COLUMNS),),
+            # Per path of a target, after activate (OpenSVC's symclone/linux.py): echo 1 into
+            # the SCSI device's rescan file (tee, fed "1" on stdin: no shell), then TEST UNIT
+            # READY, which fails while the device still reads as Not Ready. The readiness test
+            # comes last: the driver retries the rescan when it fails.
+            ("target", "rescan"): (("tee", "/sys/block/{sd}/device/rescan"), ("sg_turs", "/dev/{sd}")),
+            # Once per target that multipath maps: reload its map on the rescanned paths.
+            ("target", "multipath"): (("multipath", "-v0", "-r", "/dev/{sd}"),),
         }
     ),
+    stdin=MappingProxyType({("target", "rescan"): ("1", None)}),
     status=MappingProxyType(
         {
             # `ip` exits 1 when the interface does not exist: the address is then down too.
@@ -428,7 +510,32 @@ SIM = HostProfile(
     guards=_GUARDS,
 )
 
-PROFILES: Mapping[str, HostProfile] = MappingProxyType({p.name: p for p in (LINUX, HPUX, SIM)})
+
+def _behind(prefix: Template, template: Template) -> Template:
+    return (*prefix, *template)
+
+
+def _wrapped(profile: HostProfile, name: str, prefix: Template) -> HostProfile:
+    """The same profile with every command run behind `prefix` (the same argv, one for one)."""
+    return HostProfile(
+        name=name,
+        actions=MappingProxyType(
+            {key: tuple(_behind(prefix, t) for t in templates) for key, templates in profile.actions.items()}
+        ),
+        status=profile.status,
+        defaults=MappingProxyType({**profile.defaults, "symcli_bin": "/usr/symcli/bin"}),
+        probes=MappingProxyType(
+            {key: Probe(_behind(prefix, p.template), p.rule) for key, p in profile.probes.items()}
+        ),
+        guards=profile.guards,
+        stdin=profile.stdin,
+    )
+
+
+# symsim-host's Linux mode reads the linux profile's own argv and answers as Linux would.
+SIM_LINUX = _wrapped(LINUX, "sim-linux", _sim("linux"))
+
+PROFILES: Mapping[str, HostProfile] = MappingProxyType({p.name: p for p in (LINUX, HPUX, SIM, SIM_LINUX)})
 
 
 def get_profile(name: str) -> HostProfile:

@@ -60,6 +60,7 @@ STEP_TASKS = {
         "wait_activable": "wait for precopy",
         "activate": "activate clones",
         "wait_copied": "wait for copied",
+        "rescan": "rescan targets",
         "provision": "create clones",
         "unprovision": "terminate clones",
         "start": "start resource",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from clonepilot.engine.host import parse_host_disks, symdev_wwns
 from clonepilot.hostprofiles import (
     PROFILES,
     STATUS_PROBE,
+    Each,
     Guard,
     HostProfile,
     Opt,
@@ -14,16 +16,20 @@ from clonepilot.hostprofiles import (
     get_profile,
     interpret_probe,
     interpret_status,
+    parse_lsblk_pairs,
     probe_command,
     render,
     render_action,
     status_command,
     step_guards,
+    step_stdin,
 )
+from clonepilot.symcli import parse_symdev_list
 
 HPUX = get_profile("hpux")
 LINUX = get_profile("linux")
 SIM = get_profile("sim")
+SIM_LINUX = get_profile("sim-linux")
 
 SEED_IP = {"addr": "192.168.32.41", "prefix": "22", "dev": "lan900:1"}
 SEED_VG = {"svc": "aastmphpux", "vg": "vgCVI"}
@@ -397,3 +403,116 @@ def test_probe_interpretation(
 def test_service_names_with_dots_fill_the_map_file() -> None:
     (vgimport, _) = render_action(HPUX, "vg", "start", {"svc": "aast.prod", "vg": "vgCVI"})
     assert vgimport[2] == "/var/lib/opensvc/vg_aast.prod_vgCVI.map"
+
+
+# --- Linux hosts after activate: the targets' rescan, and cloned volume groups ------------------
+
+
+def test_linux_rescans_a_target_path_as_opensvc_does() -> None:
+    assert render_action(LINUX, "target", "rescan", {"sd": "sdc"}) == [
+        ["tee", "/sys/block/sdc/device/rescan"],
+        ["sg_turs", "/dev/sdc"],
+    ]
+    # tee is fed the "1" OpenSVC writes into the sysfs file: no shell redirection anywhere.
+    assert step_stdin(LINUX, "target", "rescan") == ("1", None)
+    assert render_action(LINUX, "target", "multipath", {"sd": "sdc"}) == [
+        ["multipath", "-v0", "-r", "/dev/sdc"]
+    ]
+    assert step_stdin(LINUX, "target", "multipath") == (None,)
+    assert render_action(LINUX, "target", "list", {}) == [
+        ["lsblk", "-p", "-n", "-P", "-o", "NAME,KNAME,WWN,TYPE,PKNAME"]
+    ]
+
+
+@pytest.mark.parametrize("sd", ["../sda", "sdc/../../x", "sd c", "", "/dev/sdc", "SDC;reboot"])
+def test_bad_kernel_device_names_refused(sd: str) -> None:
+    with pytest.raises(ValueError):
+        render_action(LINUX, "target", "rescan", {"sd": sd})
+
+
+def test_linux_imports_a_clone_under_the_configured_name() -> None:
+    values = {"vg": "vgdata_c", "pvs": "/dev/mapper/mpatha /dev/sdd"}
+    assert render_action(LINUX, "vg", "start_clone", values) == [
+        ["vgimportclone", "--basevgname", "vgdata_c", "/dev/mapper/mpatha", "/dev/sdd"],
+        ["vgchange", "-a", "y", "vgdata_c"],
+    ]
+    # Safe to repeat: skipped once the VG is known under its new name, as vgimport is.
+    assert step_guards(LINUX, "vg", "start_clone") == (Guard("imported", ResourceStatus.UP), None)
+    with pytest.raises(ValueError, match="physical volume"):
+        render_action(LINUX, "vg", "start_clone", {"vg": "vgdata_c", "pvs": "/dev/sdc ../etc"})
+    with pytest.raises(ValueError, match="missing value for pvs"):
+        render_action(LINUX, "vg", "start_clone", {"vg": "vgdata_c"})
+
+
+def test_each_expands_one_element_per_item() -> None:
+    assert render(("a", Each("{pvs}"), "z"), {"pvs": "/dev/sdb /dev/sdc"}) == [
+        "a",
+        "/dev/sdb",
+        "/dev/sdc",
+        "z",
+    ]
+
+
+def test_only_linux_profiles_rescan_and_import_clones() -> None:
+    assert [p.name for p in PROFILES.values() if p.rescans_targets] == ["linux", "sim-linux"]
+    assert [p.name for p in PROFILES.values() if p.imports_clones] == ["linux", "sim-linux"]
+
+
+def test_sim_linux_runs_the_linux_argv_one_for_one() -> None:
+    host = "/usr/symcli/bin/symsim-host"
+    values = {
+        "addr": "10.1.2.3",
+        "prefix": "24",
+        "dev": "eth0",
+        "vg": "vgapp",
+        "pvs": "/dev/sdb",
+        "device": "/dev/vgapp/lvdata",
+        "mountpoint": "/u01",
+        "fstype": "ext4",
+        "sd": "sdb",
+    }
+    assert set(SIM_LINUX.actions) == set(LINUX.actions)
+    for (resource, verb), _templates in LINUX.actions.items():
+        real = render_action(LINUX, resource, verb, values)
+        simulated = render_action(SIM_LINUX, resource, verb, values)
+        assert simulated == [[host, "linux", *argv] for argv in real]
+        assert step_guards(SIM_LINUX, resource, verb) == step_guards(LINUX, resource, verb)
+        assert step_stdin(SIM_LINUX, resource, verb) == step_stdin(LINUX, resource, verb)
+    for resource, probe in LINUX.probes:
+        assert probe_command(SIM_LINUX, resource, probe, values) == [
+            host,
+            "linux",
+            *probe_command(LINUX, resource, probe, values),
+        ]
+    assert SIM_LINUX.status == LINUX.status
+
+
+def test_lsblk_pairs_and_the_host_disks_they_show() -> None:
+    out = (
+        'NAME="/dev/sda" KNAME="/dev/sda" WWN="0x5000c500a1b2c3d4" TYPE="disk" PKNAME=""\n'
+        'NAME="/dev/sdb" KNAME="/dev/sdb" WWN="0x60000970000197900123533030313130" TYPE="disk" PKNAME=""\n'
+        'NAME="/dev/mapper/mpatha" KNAME="/dev/dm-2" WWN="" TYPE="mpath" PKNAME="/dev/sdb"\n'
+        'NAME="/dev/sdc" KNAME="/dev/sdc" WWN="0x60000970000197900123533030313130" TYPE="disk" PKNAME=""\n'
+        'NAME="/dev/mapper/mpatha" KNAME="/dev/dm-2" WWN="" TYPE="mpath" PKNAME="/dev/sdc"\n'
+        'NAME="/dev/mapper/vg-lv" KNAME="/dev/dm-3" WWN="" TYPE="lvm" PKNAME="/dev/dm-2"\n'
+    )
+    rows = parse_lsblk_pairs(out)
+    assert rows[2] == {
+        "NAME": "/dev/mapper/mpatha",
+        "KNAME": "/dev/dm-2",
+        "WWN": "",
+        "TYPE": "mpath",
+        "PKNAME": "/dev/sdb",
+    }
+    view = parse_host_disks(out)
+    assert view.paths["60000970000197900123533030313130"] == ["sdb", "sdc"]
+    assert view.maps == {"sdb": "/dev/mapper/mpatha", "sdc": "/dev/mapper/mpatha"}
+
+
+def test_symdev_wwns_keyed_by_device_id() -> None:
+    xml = (
+        "<SymCLI_ML><Symmetrix><Device><Dev_Info><dev_name>00110</dev_name></Dev_Info>"
+        "<Product><wwn>60000970000197900123533030313130</wwn></Product></Device>"
+        "<Device><Dev_Info><dev_name>00111</dev_name></Dev_Info></Device></Symmetrix></SymCLI_ML>"
+    )
+    assert symdev_wwns(parse_symdev_list(xml)) == {"110": "60000970000197900123533030313130"}

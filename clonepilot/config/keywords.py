@@ -146,6 +146,22 @@ IP: Final[dict[str, Keyword]] = _table(
 DISK: Final[dict[str, Keyword]] = _table(
     Keyword("type", str, "The disk driver: vg.", required=True, scopable=False),
     Keyword("name", v.to_vg_name, "The volume group name.", required=True),
+    Keyword(
+        "clone_import",
+        v.to_clone_import,
+        "clonepilot only, linux host profile: how the volume group is imported from its clone targets. "
+        "'vgimportclone' renames it to 'name' with new UUIDs (vgimportclone --basevgname), needed when "
+        "the host also sees the source devices (duplicate PVs); 'vgimport' imports it as it is; 'auto' "
+        "uses vgimportclone when a source device of clone_syncs is visible on the service node.",
+        "auto",
+    ),
+    Keyword(
+        "clone_syncs",
+        v.to_sync_rids,
+        "clonepilot only: the sync resources whose clone targets hold this volume group's physical "
+        "volumes, whitespace-separated (default: every sync resource of the service).",
+        (),
+    ),
 )
 
 FS: Final[dict[str, Keyword]] = _table(
@@ -173,7 +189,9 @@ DEFAULT: Final[dict[str, Keyword]] = _table(
         "Where symcli runs; defaults to the service node, so a sync-only service can drive the clones "
         "of other servers.",
     ),
-    Keyword("host_profile", v.to_host_profile, "Host commands flavour: linux, hpux or sim.", "linux"),
+    Keyword(
+        "host_profile", v.to_host_profile, "Host commands flavour: linux, hpux, sim or sim-linux.", "linux"
+    ),
     Keyword(
         "approval",
         v.to_approval_actions,

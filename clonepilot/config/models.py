@@ -17,7 +17,8 @@ from clonepilot.config.keywords import DEPENDS_ACTIONS, HOOK_ACTIONS, HOOK_KINDS
 from clonepilot.config.schedule import Schedule
 from clonepilot.nodes import NodeAddress
 
-HostProfile = Literal["linux", "hpux", "sim"]
+HostProfile = Literal["linux", "hpux", "sim", "sim-linux"]
+CloneImport = Literal["auto", "vgimportclone", "vgimport"]
 HookKind = Literal["pre", "post", "blocking_pre", "blocking_post"]
 Action = Literal[
     "unprovision",
@@ -123,6 +124,9 @@ class VgResource(Resource):
 
     type: Literal["vg"] = "vg"
     name: str
+    clone_import: CloneImport = "auto"
+    # Empty: every sync resource of the service holds some of its physical volumes.
+    clone_syncs: tuple[str, ...] = ()
 
 
 class FsResource(Resource):

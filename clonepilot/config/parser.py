@@ -281,6 +281,8 @@ def _build_service(
         if not _check_type(section, kind, resolved, issues):
             continue
         _check_depends(section, resolved, rids, issues)
+        if kind == "disk":
+            _check_clone_syncs(section, resolved, rids, issues)
         if kind == "sync":
             _check_always_on(section, resolved, scope, issues)
         if kind == "sync" and not _convert_pairs(section, resolved, issues):
@@ -348,6 +350,15 @@ def _check_depends(section: str, resolved: Resolved, rids: list[str], issues: _I
                 issues.add(
                     section, origin, f"unknown resource {condition.rid!r} (resources: {', '.join(rids)})"
                 )
+
+
+def _check_clone_syncs(section: str, resolved: Resolved, rids: list[str], issues: _Issues) -> None:
+    syncs = [rid for rid in rids if rid.startswith("sync#")]
+    wanted, origin = resolved.get("clone_syncs", ((), "default"))
+    for rid in wanted:
+        if rid not in syncs:
+            known = ", ".join(syncs) or "none"
+            issues.add(section, origin, f"unknown sync resource {rid!r} (sync resources: {known})")
 
 
 def _check_always_on(section: str, resolved: Resolved, scope: _Scope, issues: _Issues) -> None:

@@ -193,11 +193,34 @@ def to_approval_actions(text: str) -> tuple[str, ...]:
     return tuple(actions)
 
 
+HOST_PROFILES = ("linux", "hpux", "sim", "sim-linux")
+CLONE_IMPORTS = ("auto", "vgimportclone", "vgimport")
+SYNC_RID_RE = re.compile(r"^sync#[0-9]+$")
+
+
 def to_host_profile(text: str) -> str:
     value = text.strip()
-    if value not in ("linux", "hpux", "sim"):
-        raise ValueError(f"unknown host profile {value!r} (expected linux, hpux or sim)")
+    if value not in HOST_PROFILES:
+        raise ValueError(f"unknown host profile {value!r} (expected {', '.join(HOST_PROFILES)})")
     return value
+
+
+def to_clone_import(text: str) -> str:
+    value = text.strip().lower()
+    if value not in CLONE_IMPORTS:
+        raise ValueError(f"{text.strip()!r} is not a clone import mode (expected {', '.join(CLONE_IMPORTS)})")
+    return value
+
+
+def to_sync_rids(text: str) -> tuple[str, ...]:
+    """`sync#1 sync#2`: existence is checked against the service's sections by the parser."""
+    rids: list[str] = []
+    for item in text.split():
+        if not SYNC_RID_RE.fullmatch(item):
+            raise ValueError(f"{item!r} is not a sync resource id (expected sync#N)")
+        if item not in rids:
+            rids.append(item)
+    return tuple(rids)
 
 
 def to_raw_pairs(text: str) -> tuple[tuple[str, str], ...]:

@@ -22,7 +22,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from clonepilot.config.models import SymcloneSync
-from clonepilot.engine.clones_model import CloneSnapshot, PairView, snapshot_from_listing
+from clonepilot.engine.clones_model import (
+    CloneSnapshot,
+    MissingDevicesError,
+    PairView,
+    snapshot_from_listing,
+)
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.unreadable import parse_output
 from clonepilot.symcli import (
@@ -40,6 +45,7 @@ from clonepilot.symcli import (
     symclone_query,
     symdev_list,
 )
+from clonepilot.symcli.inventory import parse_symdg_list_ld, symdg_list_ld
 from clonepilot.symcli.models import QueryReport, same_device
 
 # States in which the percent copied moves: a missing percent there is worth one more call.
@@ -138,6 +144,7 @@ def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: 
         # SYMCLI answers a query on pairs without any session with an error; for us it is a state.
         if exc.kind is not SymcliErrorKind.NO_SESSION:
             raise
+        _require_group_members(ctx, resource, stage, log_level)
         views = tuple(PairView(p.source, p.target, None, None, None) for p in resource.pairs)
         return RawRead(CloneSnapshot(resource.rid, views, time.time()), resource.symid)
     report = _parsed(ctx, outcome, parse_clone_query)
@@ -158,8 +165,26 @@ def _read_group(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: 
             views_list.append(PairView(pair.source, pair.target, other.state, other.percent, None, source))
         else:
             views_list.append(PairView(pair.source, pair.target, None, None, None))
+    if any(view.state is None for view in views_list):
+        _require_group_members(ctx, resource, stage, log_level)
     snapshot = CloneSnapshot(resource.rid, tuple(views_list), time.time())
     return RawRead(snapshot, report.symid or resource.symid, target_devs)
+
+
+def _require_group_members(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> None:
+    """A pair the group's query does not show is either without a session or not in the group.
+
+    `symdg -g DG list ld` (a shape real captures confirm) tells which: MissingDevicesError names
+    the logical devices the group lacks, so they are never taken for pairs to create.
+    """
+    assert resource.symdg is not None
+    argv = symdg_list_ld(ctx.symcli_bin, resource.symdg)
+    listing = _parsed(ctx, _run_read(ctx, argv, resource.rid, stage, log_level), parse_symdg_list_ld)
+    members = {device.ld_name.lower() for device in listing.devices}
+    wanted = [name for pair in resource.pairs for name in (pair.source, pair.target)]
+    missing = [name for name in wanted if name.lower() not in members]
+    if missing:
+        raise MissingDevicesError(resource.rid, missing, f"device group {resource.symdg}")
 
 
 def last_actions(ctx: RunContext, raw: RawRead, *, rid: str, stage: str) -> dict[str, datetime | None]:

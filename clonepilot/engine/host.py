@@ -7,6 +7,12 @@ therefore safe to repeat, which is what lets a failed run be resumed or a step r
 
 App resources run the admin's own shell commands: start, stop and check, with OpenSVC's
 convention that check exit 0 means up and anything else down.
+
+Clone targets on the service node (profiles that rescan, e.g. linux): the array names each target
+by WWN (`symdev list -v`, read on the symcli node); the service node lists its disks with their
+WWN and multipath maps (`lsblk`). Matching the two finds every SCSI path of a target, and works
+the same whether or not the symcli node is the service node (symdev's pd_name is only the symcli
+node's own device file, and only one path of it).
 """
 
 from __future__ import annotations
@@ -17,20 +23,36 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from clonepilot.config.models import AnyResource, AppResource, FsResource, IpResource, VgResource
+from clonepilot.config.models import (
+    AnyResource,
+    AppResource,
+    FsResource,
+    IpResource,
+    SymcloneSync,
+    VgResource,
+)
+from clonepilot.engine.clones_read import read_pairs
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.status import ResourceStatusReport, Status
-from clonepilot.errors import PermanentError
+from clonepilot.engine.unreadable import parse_output
+from clonepilot.errors import PermanentError, RetryableError
 from clonepilot.hostprofiles import (
+    HostProfile,
     ResourceStatus,
     get_profile,
     interpret_probe,
     interpret_status,
+    parse_lsblk_pairs,
     probe_command,
     render_action,
     status_command,
     step_guards,
+    step_stdin,
 )
+from clonepilot.nodes import NodeAddress
+from clonepilot.symcli.commands import symdev_list
+from clonepilot.symcli.models import SymdevListing
+from clonepilot.symcli.parsers import parse_symdev_list
 from clonepilot.transport import CommandResult
 
 _T = TypeVar("_T")
@@ -172,13 +194,52 @@ class ProfileDriver:
         current = self.status()
         if current.status is Status.UP:
             return HostActionResult(self.rid, "start", False, (), f"already up ({current.reason})")
+        if isinstance(self.resource, VgResource):
+            return self._start_vg(self.resource)
         return self._apply("start")
 
     def stop(self) -> HostActionResult:
         return self._apply("stop")
 
-    def _apply(self, verb: str) -> HostActionResult:
-        values = self.values()
+    def _start_vg(self, vg: VgResource) -> HostActionResult:
+        """vgimport, or vgimportclone where the host would see the clone's PVs twice (see clone_import)."""
+        mode = vg.clone_import
+        if mode == "vgimport" or not self.profile.imports_clones:
+            if mode == "vgimportclone":
+                raise HostValueError(
+                    f"{self.rid}: clone_import = vgimportclone: host profile {self.profile.name} "
+                    "has no vgimportclone (it imports volume groups as they are)"
+                )
+            return self._apply("start")
+        syncs = _clone_syncs(self.ctx, vg)
+        if not syncs:
+            if mode == "vgimportclone":
+                raise HostValueError(f"{self.rid}: clone_import = vgimportclone needs a sync resource")
+            return self._apply("start")
+        found = [target_disks(self.ctx, sync, self.stage) for sync in syncs]
+        if mode == "auto":
+            unknown = [f.rid for f in found if f.sources_visible is None]
+            if unknown:
+                raise HostValueError(
+                    f"{self.rid}: clone_import = auto cannot tell whether the sources of "
+                    f"{', '.join(unknown)} are visible on {self.node} (device group form): "
+                    "set clone_import to vgimportclone or vgimport"
+                )
+            if not any(f.sources_visible for f in found):
+                return self._apply("start")
+        others = [d.rid for d in self.ctx.service.disks if d.rid != vg.rid and not d.disable]
+        if not vg.clone_syncs and others:
+            # vgimportclone must be given exactly the VG's PVs: all the targets would mix VGs.
+            raise HostValueError(
+                f"{self.rid}: vgimportclone needs this volume group's own PVs: with other volume "
+                f"groups in the service ({', '.join(others)}), set clone_syncs to the sync "
+                "resources whose targets hold it"
+            )
+        pvs = " ".join(disk.pv for f in found for disk in f.targets)
+        return self._apply("start_clone", {"pvs": pvs})
+
+    def _apply(self, verb: str, extra: dict[str, str] | None = None) -> HostActionResult:
+        values = {**self.values(), **(extra or {})}
         commands = self._render(render_action, verb, values)
         guards = self._render(step_guards, verb)
         answers: dict[str, ResourceStatus] = {}
@@ -205,7 +266,7 @@ class ProfileDriver:
             if result is not None and not result.ok:
                 raise _failed(self.rid, result)
         if ran:
-            _note_dry_run(self.ctx, self.rid, verb)
+            _note_dry_run(self.ctx, self.rid, "start" if verb.startswith("start") else verb)
         message = f"{verb}: {len(ran)} command(s)" if ran else f"{verb}: nothing to do"
         if skipped:
             message += f"; not needed: {'; '.join(skipped)}"
@@ -294,6 +355,210 @@ class AppDriver:
             raise _failed(self.rid, result)
         _note_dry_run(self.ctx, self.rid, verb)
         return HostActionResult(self.rid, verb, True, (command,), f"{verb}: {command}")
+
+
+# --- clone targets on the service node ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetDisk:
+    """One clone target as the service node sees it."""
+
+    target: str  # as configured (hex id, or logical name in device-group form)
+    dev: str  # the array's device id
+    wwn: str  # normalised: lower-case hex, no 0x / naa. prefix
+    paths: tuple[str, ...]  # kernel names of its SCSI paths (sdb, sdf)
+    mpath: str | None  # the multipath map's device file when multipath maps it
+
+    @property
+    def pv(self) -> str:
+        """The device LVM should use: the multipath map, else the single path."""
+        return self.mpath or f"/dev/{self.paths[0]}"
+
+
+@dataclass(frozen=True)
+class TargetDisks:
+    rid: str
+    targets: tuple[TargetDisk, ...]
+    # Whether a source device of the clone set is visible on the service node too (its LVM
+    # then sees duplicate PVs); None when the sources' device ids are unknown (device groups).
+    sources_visible: bool | None
+
+
+def _normal_wwn(text: str) -> str:
+    value = text.strip().lower()
+    for prefix in ("0x", "naa.", "wwn-0x"):
+        value = value.removeprefix(prefix)
+    return value
+
+
+def symdev_wwns(listing: SymdevListing) -> dict[str, str]:
+    """Device id (upper case, no leading zeros) → normalised WWN, from a parsed `symdev list -v`."""
+    return {_dev_key(d.dev_name): _normal_wwn(d.wwn) for d in listing.devices if d.wwn}
+
+
+def _dev_key(dev: str) -> str:
+    return dev.strip().upper().lstrip("0") or "0"
+
+
+@dataclass(frozen=True)
+class _HostView:
+    paths: dict[str, list[str]]  # wwn → kernel names of the disks carrying it
+    maps: dict[str, str]  # kernel name of a path → its multipath map's device file
+
+
+def parse_host_disks(stdout: str) -> _HostView:
+    """The service node's disks by WWN, and which multipath map holds each path (`lsblk -P`)."""
+    paths: dict[str, list[str]] = {}
+    maps: dict[str, str] = {}
+    for row in parse_lsblk_pairs(stdout):
+        kind = row.get("TYPE", "")
+        kname = row.get("KNAME", "").removeprefix("/dev/")
+        if kind == "disk" and row.get("WWN") and kname:
+            paths.setdefault(_normal_wwn(row["WWN"]), []).append(kname)
+        elif kind == "mpath" and row.get("PKNAME"):
+            maps[row["PKNAME"].removeprefix("/dev/")] = row.get("NAME", "") or f"/dev/{kname}"
+    return _HostView(paths, maps)
+
+
+def _clone_syncs(ctx: RunContext, vg: VgResource) -> list[SymcloneSync]:
+    wanted = set(vg.clone_syncs)
+    return [s for s in ctx.service.syncs if not s.disable and (not wanted or s.rid in wanted)]
+
+
+def target_disks(ctx: RunContext, sync: SymcloneSync, stage: str) -> TargetDisks:
+    """Where the targets (and whether the sources) of a clone set are on the service node; cached per run."""
+    key = f"target-disks:{sync.rid}"
+    with ctx.cache_lock:
+        cached = ctx.cache.get(key)
+    if isinstance(cached, TargetDisks):
+        return cached
+    found = _find_target_disks(ctx, sync, stage)
+    with ctx.cache_lock:
+        ctx.cache[key] = found
+    return found
+
+
+def _find_target_disks(ctx: RunContext, sync: SymcloneSync, stage: str) -> TargetDisks:
+    if sync.uses_device_group:
+        # Logical names: the array's device ids of the targets come from the group's query.
+        raw = read_pairs(ctx, sync, stage=stage)
+        symid = raw.symid
+        target_devs = {t: raw.target_devs.get(t, "") for t in sync.targets}
+        source_devs: list[str] | None = None
+    else:
+        symid = sync.symid
+        target_devs = {t: t for t in sync.targets}
+        source_devs = list(sync.sources)
+    missing = [t for t, dev in target_devs.items() if not dev]
+    if symid is None or missing:
+        raise PermanentError(f"{sync.rid}: no array device id for target(s) {', '.join(missing) or 'all'}")
+    devs = sorted({*target_devs.values(), *(source_devs or [])}, key=_dev_key)
+    listing = _read_or_fail(
+        ctx, ctx.service.symcli_node, symdev_list(ctx.symcli_bin, symid, devs), sync.rid, stage
+    )
+    node = str(ctx.service.symcli_node)
+    wwns = symdev_wwns(parse_output(ctx.settings, node, listing, parse_symdev_list))
+    view = _host_view(ctx, sync.rid, stage)
+    targets: list[TargetDisk] = []
+    for target, dev in target_devs.items():
+        wwn = wwns.get(_dev_key(dev))
+        if wwn is None:
+            raise PermanentError(
+                f"{sync.rid}: symdev list on {ctx.service.symcli_node} gave no WWN for {dev}"
+            )
+        paths = tuple(view.paths.get(wwn, ()))
+        if not paths:
+            # What OpenSVC says when pd_name is 'Not Visible'.
+            raise PermanentError(
+                f"{sync.rid}: clone target {dev} (WWN {wwn}) is not visible on {ctx.service.node}: "
+                "scan the SCSI buses for it"
+            )
+        mpath = next((view.maps[p] for p in paths if p in view.maps), None)
+        targets.append(TargetDisk(target, dev, wwn, paths, mpath))
+    visible = None
+    if source_devs is not None:
+        visible = any(view.paths.get(wwns.get(_dev_key(dev), ""), ()) for dev in source_devs)
+    return TargetDisks(sync.rid, tuple(targets), visible)
+
+
+def _host_view(ctx: RunContext, rid: str, stage: str) -> _HostView:
+    """The service node's disks, listed once per run (rescans do not rename them)."""
+    with ctx.cache_lock:
+        cached = ctx.cache.get("host-disk-view")
+    if isinstance(cached, _HostView):
+        return cached
+    profile = get_profile(ctx.service.host_profile)
+    (lsblk,) = render_action(profile, "target", "list", {"symcli_bin": ctx.symcli_bin})
+    view = parse_host_disks(_read_or_fail(ctx, ctx.service.node, lsblk, rid, stage).stdout)
+    with ctx.cache_lock:
+        ctx.cache["host-disk-view"] = view
+    return view
+
+
+def _read_or_fail(
+    ctx: RunContext, node: NodeAddress, argv: Sequence[str], rid: str, stage: str
+) -> CommandResult:
+    result = ctx.run(node, argv, rid=rid, stage=stage, changes_state=False)
+    assert result is not None  # read-only commands run even in a dry run
+    if not result.ok:
+        raise _failed(rid, result)
+    return result
+
+
+class RescanDriver:
+    """After activate: make the service node see a clone set's targets as they are now, read-write.
+
+    Per SCSI path of each target, the profile's ("target", "rescan") commands (sysfs rescan, then
+    sg_turs), then its ("target", "multipath") reload once per target that multipath maps. The
+    order and commands are OpenSVC's symclone/linux.py `wait_for_devs_ready`. A target that still
+    answers Not Ready raises a RetryableError: the step is retried with backoff, rescanning again,
+    which is harmless.
+    """
+
+    def __init__(self, ctx: RunContext, resource: SymcloneSync, stage: str) -> None:
+        self.ctx = ctx
+        self.resource = resource
+        self.rid = resource.rid
+        self.stage = stage
+        self.node = ctx.service.node
+        self.profile: HostProfile = get_profile(ctx.service.host_profile)
+
+    def _run(self, resource: str, verb: str, sd: str, ran: list[str]) -> None:
+        values = {"symcli_bin": self.ctx.symcli_bin, "sd": sd}
+        try:
+            commands = render_action(self.profile, resource, verb, values)
+        except ValueError as exc:
+            raise HostValueError(f"{self.rid}: host profile {self.profile.name}: {exc}") from exc
+        stdins = step_stdin(self.profile, resource, verb)
+        for index, (argv, stdin) in enumerate(zip(commands, stdins, strict=True)):
+            result = self.ctx.run(
+                self.node, argv, rid=self.rid, stage=self.stage, changes_state=True, stdin=stdin
+            )
+            ran.append(" ".join(argv))
+            if result is None or result.ok:
+                continue
+            error = _failed(self.rid, result)
+            if verb == "rescan" and index == len(commands) - 1:
+                # The rescan ends with its readiness test (sg_turs): a target not ready yet may be
+                # ready on a later attempt, as OpenSVC waits for it.
+                raise RetryableError(str(error))
+            raise error
+
+    def rescan(self) -> HostActionResult:
+        if not self.profile.rescans_targets:
+            return HostActionResult(
+                self.rid, "rescan", False, (), f"rescan: not needed on {self.profile.name}"
+            )
+        found = target_disks(self.ctx, self.resource, self.stage)
+        ran: list[str] = []
+        for disk in found.targets:
+            for sd in disk.paths:
+                self._run("target", "rescan", sd, ran)
+            if disk.mpath is not None:
+                self._run("target", "multipath", disk.paths[0], ran)
+        names = ", ".join(f"{d.dev}={'+'.join(d.paths)}" for d in found.targets)
+        return HostActionResult(self.rid, "rescan", bool(ran), tuple(ran), f"rescanned {names}")
 
 
 def host_driver(ctx: RunContext, resource: AnyResource, stage: str = "") -> ProfileDriver | AppDriver:

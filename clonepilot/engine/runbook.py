@@ -5,7 +5,9 @@ the same stages, so the order is defined once. A stage is one step over some res
 after another in rid order or side by side (`parallel`).
 
 Order (the seed's start log: ip, then the clone activate and its wait, then vg, then fs):
-  start:  start ip → activate (rid order; a subset together) → wait_copied → start disk/fs/app
+  start:  start ip → activate (rid order; a subset together) → wait_copied → [rescan targets]
+          → start disk/fs/app (rescan: on the service node, for profiles whose hosts keep a stale
+          view of the targets after activate, e.g. linux)
   stop:   stop app → fs → disk → ip (sync resources do nothing on stop)
   refresh: [stop first] → check_down → recreate → wait_activable → start
   sync_update / sync_resync: check_down → recreate → wait_activable
@@ -26,11 +28,12 @@ from typing import TYPE_CHECKING, Protocol
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
 from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
-from clonepilot.engine.host import host_driver
+from clonepilot.engine.host import RescanDriver, host_driver
 from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
 from clonepilot.engine.service import require_service_down, rid_number
 from clonepilot.errors import ClonepilotError
+from clonepilot.hostprofiles import get_profile
 
 if TYPE_CHECKING:
     from clonepilot.engine.checkpoint import Checkpoint
@@ -49,6 +52,7 @@ ACTIONS: tuple[str, ...] = (
 )
 HOST_START_ORDER: tuple[str, ...] = ("ip", "disk", "fs", "app")
 CHECK_DOWN = "check_down"
+RESCAN_STAGE = "rescan targets"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ STEPS: dict[str, StepSpec] = {
     "wait_activable": StepSpec("sync_update", Phase(pre=False, post=True), True),
     "activate": StepSpec("start", Phase(pre=True, post=False), True),
     "wait_copied": StepSpec("start", Phase(pre=False, post=True), True),
+    # On the service node, over the clone sets: their start hooks ran with activate/wait_copied.
+    "rescan": StepSpec("start", Phase(pre=False, post=False), False),
     "provision": StepSpec("provision", WHOLE, True),
     "unprovision": StepSpec("unprovision", WHOLE, True),
     "start": StepSpec("start", WHOLE, False),
@@ -122,11 +128,13 @@ def _host_stages(selection: Sequence[AnyResource], verb: str, kinds: Sequence[st
     return [Stage(f"{verb} {kind}", verb, _rids(_of_kind(selection, kind)), False, verb) for kind in kinds]
 
 
-def _start(selection: Sequence[AnyResource], syncs: list[AnyResource]) -> list[Stage]:
+def _start(service: Service, selection: Sequence[AnyResource], syncs: list[AnyResource]) -> list[Stage]:
+    rescan = [Stage(RESCAN_STAGE, "rescan", _rids(syncs), False, "start")]
     return [
         *_host_stages(selection, "start", ("ip",)),
         *_activate_stages(syncs, "start"),
         *_sync_stages(syncs, "wait_copied", hook="start"),
+        *(rescan if get_profile(service.host_profile).rescans_targets else []),
         *_host_stages(selection, "start", ("disk", "fs", "app")),
     ]
 
@@ -158,13 +166,13 @@ def runbook(
     if action == "refresh":
         stop = _stop(selected, syncs) if stop_first else []
         update = _sync_stages(syncs, "recreate", "wait_activable", hook="sync_update")
-        stages = [*stop, _check_down(service), *update, *_start(selected, syncs)]
+        stages = [*stop, _check_down(service), *update, *_start(service, selected, syncs)]
     elif action in ("sync_update", "sync_resync"):
         stages = [_check_down(service), *_sync_stages(syncs, "recreate", "wait_activable", hook=action)]
     elif action == "sync_break":
         stages = [*_activate_stages(syncs, action), *_sync_stages(syncs, "wait_copied", hook=action)]
     elif action == "start":
-        stages = _start(selected, syncs)
+        stages = _start(service, selected, syncs)
     elif action == "stop":
         stages = _stop(selected, syncs)
     elif action in ("provision", "unprovision"):
@@ -181,6 +189,10 @@ def _body(ctx: RunContext, step: str, resource: AnyResource, stage: str) -> Call
     spec = STEPS[step]
     if step == "noop":
         return lambda: None
+    if step == "rescan":
+        if not isinstance(resource, SymcloneSync):
+            raise ValueError(f"step rescan applies to sync resources, not {resource.rid}")
+        return RescanDriver(ctx, resource, stage).rescan
     if spec.on_sync:
         if not isinstance(resource, SymcloneSync):
             raise ValueError(f"step {step} applies to sync resources, not {resource.rid}")

@@ -73,6 +73,8 @@ class SymDevice:
     status: str | None
     configuration: str | None
     sessions: tuple[CloneSession, ...]
+    # Product/wwn: how a host other than the symcli node finds this device among its disks.
+    wwn: str | None = None
 
     @property
     def session(self) -> CloneSession | None:

@@ -124,6 +124,7 @@ def parse_symdev_list(text: str) -> SymdevListing:
                 status=_text(element, "Dev_Info/status"),
                 configuration=_text(element, "Dev_Info/configuration"),
                 sessions=tuple(_clone_session(clone, dev_name) for clone in element.findall("CLONE_Device")),
+                wwn=_text(element, "Product/wwn"),
             )
         )
     return SymdevListing(symid=_text(root, "Symmetrix/Symm_Info/symid"), devices=tuple(devices))
