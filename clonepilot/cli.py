@@ -114,6 +114,22 @@ def _global_options(
     ctx.obj = CliState(service=service, services_dir_option=services_dir)
 
 
+def _service_names(state: CliState, all_services: bool, command: str) -> tuple[Path, list[str]]:
+    """The services directory and the services a command acts on: `-s SVC`, or every one with --all."""
+    try:
+        services_dir = state.services_dir
+    except (ClonepilotError, ValidationError) as exc:
+        fail(f"invalid clonepilot settings: {exc}")
+    if all_services:
+        names = list_services(services_dir)
+        if not names:
+            fail(f"no service files (*.conf) in {services_dir}")
+        return services_dir, names
+    if not state.service:
+        fail(f"{command} needs a service (clonepilot -s SVC {command}) or --all", EXIT_USAGE)
+    return services_dir, [state.service]
+
+
 def _check(path: Path, node: str | None) -> tuple[Service | None, list[ConfigIssue]]:
     return check_service_file(path, node=node)
 
@@ -132,18 +148,10 @@ def validate(
 ) -> None:
     """Check a service file and print its effective configuration, or every error in it."""
     state = _state(ctx)
-    try:
-        services_dir = state.services_dir
-    except (ClonepilotError, ValidationError) as exc:
-        fail(f"invalid clonepilot settings: {exc}")
+    services_dir, names = _service_names(state, all_services, "validate")
     if all_services:
-        names = list_services(services_dir)
-        if not names:
-            fail(f"no service files (*.conf) in {services_dir}")
         paths = [service_path(name, services_dir) for name in names]
     else:
-        if not state.service:
-            fail("validate needs a service (clonepilot -s SVC validate) or --all", EXIT_USAGE)
         try:
             paths = [service_path(state.service, services_dir)]
         except ServiceNotFoundError as exc:
@@ -197,19 +205,11 @@ def check(
     from clonepilot.check import run_checks
 
     state = _state(ctx)
+    services_dir, names = _service_names(state, all_services, "check")
     try:
         settings = state.settings
-        services_dir = state.services_dir
     except (ClonepilotError, ValidationError) as exc:
         fail(f"invalid clonepilot settings: {exc}")
-    if all_services:
-        names = list_services(services_dir)
-        if not names:
-            fail(f"no service files (*.conf) in {services_dir}")
-    elif state.service:
-        names = [state.service]
-    else:
-        fail("check needs a service (clonepilot -s SVC check) or --all", EXIT_USAGE)
     services: list[Service] = []
     invalid: list[tuple[str, str, str]] = []
     for name in names:

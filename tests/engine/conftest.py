@@ -121,3 +121,19 @@ def set_speed(symsim_array: SymsimArray) -> Callable[[int], None]:
         symsim_array.admin("speed", "--tracks-per-sec", str(tracks_per_sec))
 
     return set_it
+
+
+@pytest.fixture
+def group(symsim_array: SymsimArray) -> str:
+    """DGCVI: sources 00120/00121 as DEV001/DEV002, targets 00130/00131 as CLONE001/CLONE002."""
+
+    def ok(*args: str) -> None:
+        done = symsim_array.run(*args)
+        assert done.returncode == 0, done.stderr
+
+    ok("symdg", "create", "-type", "REGULAR", "DGCVI")
+    for dev, ldev in (("00120", "DEV001"), ("00121", "DEV002")):
+        ok("symld", "-g", "DGCVI", "-sid", symsim_array.sid, "add", "dev", dev, ldev)
+    for dev, ldev in (("00130", "CLONE001"), ("00131", "CLONE002")):
+        ok("symld", "-g", "DGCVI", "add", "dev", dev, ldev, "-tgt")
+    return "DGCVI"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from clonepilot.engine.clones import clone_set
 from clonepilot.engine.status import Status
 from clonepilot.symcli import CloneState
@@ -18,22 +16,6 @@ symdg = DGCVI
 pairs = {pairs}
 consistent = false
 """
-
-
-@pytest.fixture
-def group(symsim_array: SymsimArray) -> str:
-    """DGCVI: sources 00120/00121 as DEV001/DEV002, targets 00130/00131 as CLONE001/CLONE002."""
-
-    def ok(*args: str) -> None:
-        done = symsim_array.run(*args)
-        assert done.returncode == 0, done.stderr
-
-    ok("symdg", "create", "-type", "REGULAR", "DGCVI")
-    for dev, ldev in (("00120", "DEV001"), ("00121", "DEV002")):
-        ok("symld", "-g", "DGCVI", "-sid", symsim_array.sid, "add", "dev", dev, ldev)
-    for dev, ldev in (("00130", "CLONE001"), ("00131", "CLONE002")):
-        ok("symld", "-g", "DGCVI", "add", "dev", dev, ldev, "-tgt")
-    return "DGCVI"
 
 
 def test_dg_read_provision_recreate_activate(group, make_service, make_ctx, symsim_calls, set_speed):

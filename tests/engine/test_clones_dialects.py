@@ -70,16 +70,7 @@ def test_array_form_cycle_under_every_dialect(dialect, make_service, make_ctx, s
         assert queries and all("-f" in call["argv"] for call in queries)
 
 
-def test_group_form_cycle_under_every_dialect(dialect, symsim_array, make_service, make_ctx, symsim_calls):
-    def ok(*args: str) -> None:
-        done = symsim_array.run(*args)
-        assert done.returncode == 0, done.stderr
-
-    ok("symdg", "create", "-type", "REGULAR", "DGCVI")
-    for dev, ldev in (("00120", "DEV001"), ("00121", "DEV002")):
-        ok("symld", "-g", "DGCVI", "-sid", symsim_array.sid, "add", "dev", dev, ldev)
-    for dev, ldev in (("00130", "CLONE001"), ("00131", "CLONE002")):
-        ok("symld", "-g", "DGCVI", "add", "dev", dev, ldev, "-tgt")
+def test_group_form_cycle_under_every_dialect(dialect, group, make_service, make_ctx, symsim_calls):
     text = "[sync#1]\ntype = symclone\nsymdg = DGCVI\npairs = DEV001:CLONE001 DEV002:CLONE002\n"
     ctx = make_ctx(make_service(text))
     cs = clone_set(ctx, ctx.service.syncs[0])
