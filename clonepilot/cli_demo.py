@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,13 @@ def demo_command(
     typer.echo(demo.array_state(env))
     for label, (took, waited) in (("first refresh", first), ("second refresh", second)):
         typer.echo(f"demo: {label}: {took:.1f}s wall, of which {waited:.1f}s waiting for the array's copies")
+    # What to type next: the demo's settings live only in this process's environment.
+    program = Path(sys.argv[0])
+    command = str(program.absolute()) if program.is_file() else "clonepilot"
+    typer.echo(
+        f"\nnext, the read-only preflight on the same service:\n  CLONEPILOT_SYMCLI_BIN={env.symcli_bin} "
+        f"{command} --services-dir {env.services_dir} -s {env.service} check"
+    )
 
 
 def _timed_refresh(state: CliState, *, stop_first: bool) -> tuple[float, float]:
