@@ -107,6 +107,8 @@ class HostProfile:
     guards: Mapping[tuple[str, str], tuple[Guard | None, ...]] = field(default_factory=dict)
     # (resource, verb) → what each template's command reads on stdin (None: nothing), in order.
     stdin: Mapping[tuple[str, str], tuple[str | None, ...]] = field(default_factory=dict)
+    # (resource, verb) → the exit codes that mean success for each template (None: only 0), in order.
+    ok_codes: Mapping[tuple[str, str], tuple[frozenset[int] | None, ...]] = field(default_factory=dict)
 
     @property
     def rescans_targets(self) -> bool:
@@ -290,6 +292,19 @@ def step_guards(profile: HostProfile, resource: str, verb: str) -> tuple[Guard |
     return tuple(guards) + (None,) * (len(templates) - len(guards))
 
 
+def step_ok_codes(profile: HostProfile, resource: str, verb: str) -> tuple[frozenset[int], ...]:
+    """The exit codes that mean success, one set per command render_action returns."""
+    templates = profile.actions.get((resource, verb))
+    if templates is None:
+        raise ValueError(f"profile {profile.name!r} has no {resource} {verb} action")
+    given = profile.ok_codes.get((resource, verb), ())
+    padded = tuple(given) + (None,) * (len(templates) - len(given))
+    return tuple(codes if codes is not None else _ONLY_ZERO for codes in padded)
+
+
+_ONLY_ZERO = frozenset({0})
+
+
 def step_stdin(profile: HostProfile, resource: str, verb: str) -> tuple[str | None, ...]:
     """What each command render_action returns for (resource, verb) reads on stdin (None: nothing)."""
     templates = profile.actions.get((resource, verb))
@@ -412,6 +427,13 @@ LINUX = HostProfile(
         }
     ),
     guards=_GUARDS,
+    ok_codes=MappingProxyType(
+        {
+            # fsck(8): 1 is "errors corrected"; e2fsck says it after replaying the journal of a
+            # crash-consistent image, which a clone of a mounted filesystem always is.
+            ("fs", "start"): (frozenset({0, 1}), None),
+        }
+    ),
 )
 
 HPUX = HostProfile(
@@ -529,6 +551,7 @@ def _wrapped(profile: HostProfile, name: str, prefix: Template) -> HostProfile:
         ),
         guards=profile.guards,
         stdin=profile.stdin,
+        ok_codes=profile.ok_codes,
     )
 
 

@@ -38,6 +38,7 @@ LSBLK_ARGV = ["-p", "-n", "-P", "-o", "NAME,KNAME,WWN,TYPE,PKNAME"]
 SYSTEM_DISK = ("sda", "0x5000c500a1b2c3d4")
 LVM_NOT_FOUND = 5  # LVM's exit code for a failed command (ECMD_FAILED)
 MOUNT_FAILURE = 32
+FSCK_NONDESTRUCT = 1
 FSCK_OPERATIONAL_ERROR = 8
 
 
@@ -401,11 +402,14 @@ def fsck(home: Path, state: HostState, args: list[str]) -> int:
         raise HostError(f"{path} is mounted.\ne2fsck: Cannot continue, aborting.", FSCK_OPERATIONAL_ERROR)
     image = image_of(disks)
     checked = state["fsck"].get(path)
-    if is_clone_image(disks) and (checked is None or checked["image"] != image):
+    replayed = is_clone_image(disks) and (checked is None or checked["image"] != image)
+    if replayed:
         print(f"{path}: recovering journal")
     print(f"{path}: clean, 11/65536 files, 8859/262144 blocks")
     state["fsck"][path] = {"image": image, "at": time.time()}
-    return 0
+    # A clone is a crash-consistent image: e2fsck replays its journal, which changes the
+    # filesystem, and says so with exit 1 (FSCK_NONDESTRUCT, "errors corrected").
+    return FSCK_NONDESTRUCT if replayed else 0
 
 
 def mount(home: Path, state: HostState, args: list[str]) -> int:

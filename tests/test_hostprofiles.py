@@ -22,6 +22,7 @@ from clonepilot.hostprofiles import (
     render_action,
     status_command,
     step_guards,
+    step_ok_codes,
     step_stdin,
 )
 from clonepilot.symcli import parse_symdev_list
@@ -516,3 +517,11 @@ def test_symdev_wwns_keyed_by_device_id() -> None:
         "<Device><Dev_Info><dev_name>00111</dev_name></Dev_Info></Device></Symmetrix></SymCLI_ML>"
     )
     assert symdev_wwns(parse_symdev_list(xml)) == {"110": "60000970000197900123533030313130"}
+
+
+@pytest.mark.parametrize("name", ["linux", "sim-linux"])
+def test_linux_fsck_exit_1_errors_corrected_is_success(name: str) -> None:
+    """A clone's journal is replayed by e2fsck, which then exits 1; the mount must still follow."""
+    assert step_ok_codes(get_profile(name), "fs", "start") == (frozenset({0, 1}), frozenset({0}))
+    for other in ("hpux", "sim"):
+        assert step_ok_codes(get_profile(other), "fs", "start") == (frozenset({0}),) * 2

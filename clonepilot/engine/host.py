@@ -47,6 +47,7 @@ from clonepilot.hostprofiles import (
     render_action,
     status_command,
     step_guards,
+    step_ok_codes,
     step_stdin,
 )
 from clonepilot.nodes import NodeAddress
@@ -242,6 +243,7 @@ class ProfileDriver:
         values = {**self.values(), **(extra or {})}
         commands = self._render(render_action, verb, values)
         guards = self._render(step_guards, verb)
+        accepted = self._render(step_ok_codes, verb)
         answers: dict[str, ResourceStatus] = {}
         planned = _dry_run_status(self.ctx, self.rid)
         if planned is not None:
@@ -251,7 +253,7 @@ class ProfileDriver:
             answers = {guard.probe: implied for guard in guards if guard is not None}
         ran: list[str] = []
         skipped: list[str] = []
-        for argv, guard in zip(commands, guards, strict=True):
+        for argv, guard, ok_codes in zip(commands, guards, accepted, strict=True):
             if guard is not None:
                 if guard.probe not in answers:
                     probe = self._read(self._render(probe_command, guard.probe, values))
@@ -263,7 +265,7 @@ class ProfileDriver:
                     continue
             result = self.ctx.run(self.node, argv, rid=self.rid, stage=self.stage, changes_state=True)
             ran.append(" ".join(argv))
-            if result is not None and not result.ok:
+            if result is not None and result.exit_code not in ok_codes:
                 raise _failed(self.rid, result)
         if ran:
             _note_dry_run(self.ctx, self.rid, "start" if verb.startswith("start") else verb)
