@@ -387,7 +387,8 @@ LINUX = HostProfile(
                 ("vgchange", "-a", "y", "{vg}"),
             ),
             ("vg", "stop"): (("vgchange", "-a", "n", "{vg}"), ("vgexport", "{vg}")),
-            ("vg", "status"): (("vgs", "--noheadings", "-o", "vg_name,vg_attr", "{vg}"),),
+            # Up means usable: imported is not enough, its logical volumes must be active.
+            ("vg", "status"): (("lvs", "--noheadings", "-o", "vg_name,lv_attr", "{vg}"),),
             ("fs", "start"): (
                 ("fsck", Opt("-t", "{fstype}"), "-y", "{device}"),
                 ("mount", Opt("-t", "{fstype}"), Opt("-o", "{options}"), "{device}", "{mountpoint}"),
@@ -411,8 +412,8 @@ LINUX = HostProfile(
         {
             # `ip` exits 1 when the interface does not exist: the address is then down too.
             "ip": StatusRule(match=r"\binet6?\s+{addr}/"),
-            # LVM exits 5 for an unknown VG; the third vg_attr letter is 'x' once exported.
-            "vg": StatusRule(down_codes=frozenset({5}), match=r"^\s*{vg}\s+..-"),
+            # LVM exits 5 for an unknown or exported VG; lv_attr's fifth letter is 'a' when active.
+            "vg": StatusRule(down_codes=frozenset({5}), match=r"^\s*{vg}\s+\S{4}a"),
             "fs": StatusRule(),
         }
     ),

@@ -248,6 +248,18 @@ def vgs(home: Path, state: HostState, args: list[str]) -> int:
     return 0
 
 
+def lvs(home: Path, state: HostState, args: list[str]) -> int:
+    """`lvs --noheadings -o vg_name,lv_attr VG`: the fifth lv_attr letter is `a` while active."""
+    if len(args) != 4 or args[:3] != ["--noheadings", "-o", "vg_name,lv_attr"]:
+        raise _usage("lvs --noheadings -o vg_name,lv_attr VG")
+    name = vg_key(args[3])
+    vg, _pvs = _usable_vg(home, state, name)
+    if not vg["imported"]:
+        raise HostError(f'  Volume group "{name}" is exported', LVM_NOT_FOUND)
+    print(f"  {name} -wi-{'a' if vg['active'] else '-'}-----")
+    return 0
+
+
 def vgimport(home: Path, state: HostState, args: list[str]) -> int:
     if len(args) != 1:
         raise _usage("vgimport VG")
@@ -585,9 +597,10 @@ def setup(home: Path, state: HostState, args: list[str]) -> int:
     return 0
 
 
-READS = {"vgs", "lsblk", "findmnt", "sg_turs"}
+READS = {"vgs", "lvs", "lsblk", "findmnt", "sg_turs"}
 COMMANDS = {
     "vgs": vgs,
+    "lvs": lvs,
     "vgimport": vgimport,
     "vgimportclone": vgimportclone,
     "vgchange": vgchange,

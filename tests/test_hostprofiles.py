@@ -85,7 +85,7 @@ def test_linux_commands() -> None:
         ["vgchange", "-a", "y", "vgapp"],
     ]
     assert render_action(LINUX, "vg", "stop", vg) == [["vgchange", "-a", "n", "vgapp"], ["vgexport", "vgapp"]]
-    assert status_command(LINUX, "vg", vg) == ["vgs", "--noheadings", "-o", "vg_name,vg_attr", "vgapp"]
+    assert status_command(LINUX, "vg", vg) == ["lvs", "--noheadings", "-o", "vg_name,lv_attr", "vgapp"]
     fs = {"device": "/dev/vgapp/lvdata", "mountpoint": "/u01"}
     assert render_action(LINUX, "fs", "start", fs) == [
         ["fsck", "-y", "/dev/vgapp/lvdata"],
@@ -208,8 +208,11 @@ def test_every_profile_covers_the_staged_start_stop(name: str) -> None:
             ResourceStatus.DOWN,
         ),
         (LINUX, "ip", 255, "", {"addr": "10.0.0.5", "dev": "eth0"}, ResourceStatus.UNKNOWN),
-        (LINUX, "vg", 0, "  vgapp wz--n-\n", {"vg": "vgapp"}, ResourceStatus.UP),
-        (LINUX, "vg", 0, "  vgapp wzx-n-\n", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        # Up only while a logical volume of it is active: imported and inactive is not usable.
+        (LINUX, "vg", 0, "  vgapp -wi-a-----\n", {"vg": "vgapp"}, ResourceStatus.UP),
+        (LINUX, "vg", 0, "  vgapp -wi-------\n  vgapp -wi-a-----\n", {"vg": "vgapp"}, ResourceStatus.UP),
+        (LINUX, "vg", 0, "  vgapp -wi-------\n", {"vg": "vgapp"}, ResourceStatus.DOWN),
+        (LINUX, "vg", 5, '  Volume group "vgapp" is exported\n', {"vg": "vgapp"}, ResourceStatus.DOWN),
         (LINUX, "vg", 5, "", {"vg": "vgapp"}, ResourceStatus.DOWN),
         (
             HPUX,

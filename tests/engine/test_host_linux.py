@@ -185,3 +185,21 @@ def test_a_target_still_not_ready_is_rescanned_again_then_fails(
         assert result.outcome == "failed" and result.attempts == 2
         assert "sg_turs /dev/sdb" in result.message and "device not ready" in result.message
         assert [c for c in _ran(ctx) if c.startswith("tee")] == ["tee /sys/block/sdb/device/rescan"] * 2
+
+
+def test_an_imported_vg_whose_volumes_are_inactive_is_down_and_start_activates_it(
+    symsim_array: SymsimArray, make_service: Any, make_ctx: Any
+) -> None:
+    """After a host reboot without LVM auto-activation: imported, not active, so not usable."""
+    service = _linux_demo(symsim_array, make_service, make_ctx)
+    with make_ctx(service) as ctx:
+        RescanDriver(ctx, service.resource("sync#1"), "rescan targets").rescan()
+        driver = host_driver(ctx, service.resource("disk#1"))
+        driver.start()
+        assert driver.status().status.value == "up"
+        assert _host(symsim_array, "linux", "vgchange", "-a", "n", "vgdata").returncode == 0
+        assert driver.status().status.value == "down"
+        started = host_driver(ctx, service.resource("disk#1")).start()
+        # Still imported: only the activation runs, and the VG is usable again.
+        assert [c.split("symsim-host linux ", 1)[-1] for c in started.commands] == ["vgchange -a y vgdata"]
+        assert driver.status().status.value == "up"
