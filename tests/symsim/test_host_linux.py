@@ -5,30 +5,21 @@ from __future__ import annotations
 import io
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from symsim import admin, cli, host, symclone, symdev
-from tests.symsim.test_host import DATA, LOGS, SID
+from symsim import admin, cli, host, symdev
+from tests.symsim.test_host import DATA, LOGS, SID, Run, Sim
 
 VGS = ("--noheadings", "-o", "vg_name,vg_attr")
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-class Linux:
+class Linux(Sim):
     """The array of test_host (data 00100-01 → 00108-09, logs 00102 → 0010A) and a Linux host."""
 
     def __init__(self, home: Path, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch) -> None:
-        self.home = home
-        self.capsys = capsys
+        super().__init__(home, capsys)
         self.mp = mp
 
     def run(self, *argv: str, stdin: str = "") -> Run:
@@ -42,13 +33,6 @@ class Linux:
         run = self.run(*argv, stdin=stdin)
         assert run.code == 0, (argv, run)
         return run
-
-    def symclone(self, pairs: dict[str, str], *action: str) -> None:
-        path = self.home / f"pairs-{'-'.join(pairs)}"
-        path.write_text("\n".join(f"{s} {t}" for s, t in pairs.items()))
-        self.capsys.readouterr()
-        code = cli.run_tool("symclone", symclone.body, ["-sid", SID, "-f", str(path), "-noprompt", *action])
-        assert code == 0, self.capsys.readouterr()
 
     def refresh_array(self, *, first: bool = False) -> None:
         self.symclone(
