@@ -21,6 +21,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
+from clonepilot.config.claims import shared_devices
 from clonepilot.config.errors import ConfigIssue, ServiceNotFoundError
 from clonepilot.config.models import Service
 from clonepilot.config.parser import check_service_file, list_services, service_path
@@ -161,13 +162,19 @@ def validate(
             fail(str(exc))
 
     results = [(path, *_check(path, node)) for path in paths]
-    valid = all(service is not None for _, service, _ in results)
+    # Only --all sees every file: a device two of them claim as a target is an error of both.
+    shared = shared_devices(s for _, s, _ in results if s is not None) if all_services else ()
+    valid = all(service is not None for _, service, _ in results) and not shared
     if as_json:
         documents = [
             service_json(service) if service is not None else issues_json(str(path), issues)
             for path, service, issues in results
         ]
-        output: Any = documents[0] if not all_services else {"valid": valid, "services": documents}
+        output: Any = (
+            documents[0]
+            if not all_services
+            else {"valid": valid, "services": documents, "shared_devices": [d.as_json() for d in shared]}
+        )
         typer.echo(json.dumps(output, indent=2))
     else:
         for index, (path, service, issues) in enumerate(results):
@@ -179,8 +186,19 @@ def validate(
                 typer.echo(f"{path}: {len(issues)} error(s)", err=True)
                 typer.echo(issues_text(issues), err=True, nl=False)
         if all_services:
+            for device in shared:
+                typer.echo(f"error: {device.describe()}", err=True)
+            if shared:
+                typer.echo(
+                    "a clone target belongs to one service: recreating it would pull the storage from under"
+                    " the other; fix the pairs of one of these files",
+                    err=True,
+                )
             bad = sum(service is None for _, service, _ in results)
-            typer.echo(f"{len(results) - bad} valid, {bad} invalid", err=bad > 0)
+            summary = f"{len(results) - bad} valid, {bad} invalid"
+            if shared:
+                summary += f", {len(shared)} device(s) claimed by two service files"
+            typer.echo(summary, err=bad > 0 or bool(shared))
     raise typer.Exit(EXIT_OK if valid else EXIT_INVALID)
 
 
