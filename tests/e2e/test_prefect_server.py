@@ -84,7 +84,9 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
     deployed: Deployed,
 ) -> None:
     env, ca, cb = deployed, deployed.services["ca"], deployed.services["cb"]
-    env.admin("speed", "--op-time", "2.0")  # each recreate and activate takes 2 s: the runs overlap
+    # The first two recreates (ca's winner and cb) wait 20 s: the winner holds ca's guard far longer
+    # than a loaded worker takes to start the second run (15 s seen once with a 2 s op-time only).
+    env.admin("fault", "add", "symclone:recreate", "none", "--delay", "20", "--times", "2")
     try:
         since = time.time()
         first = env.trigger_rest(REFRESH, {"service": ca})
@@ -92,7 +94,7 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
         other = env.trigger_rest(REFRESH, {"service": cb})
         env.wait(first, second, other)
     finally:
-        env.admin("speed", "--op-time", "0.2")
+        env.admin("fault", "clear")
 
     for label, t in (("ca #1", first), ("ca #2", second), ("cb", other)):
         report(f"REST, three at once, {label}", t)
