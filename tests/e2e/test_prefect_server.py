@@ -107,14 +107,16 @@ def test_same_service_twice_at_once_one_runs_the_other_is_refused_naming_it_anot
 def test_same_service_twice_with_wait_the_second_waits_then_runs(deployed: Deployed) -> None:
     env, ca = deployed, deployed.services["ca"]
     wait = {"env": {"CLONEPILOT_SERVICE_CONCURRENCY": "wait"}}  # this run's setting, via job variables
-    env.admin("speed", "--op-time", "2.0")
+    # The holder's recreate waits 20 s: the other run starts while it holds the guard, however
+    # slowly a loaded worker starts it.
+    env.admin("fault", "add", "symclone:recreate", "none", "--delay", "20", "--times", "1")
     try:
         since = time.time()
         first = env.trigger_rest(REFRESH, {"service": ca}, job_variables=wait)
         second = env.trigger_rest(REFRESH, {"service": ca}, job_variables=wait)
         env.wait(first, second)
     finally:
-        env.admin("speed", "--op-time", "0.2")
+        env.admin("fault", "clear")
 
     for label, t in (("#1", first), ("#2", second)):
         report(f"REST, wait mode, ca {label}", t)
