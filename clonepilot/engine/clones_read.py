@@ -112,7 +112,14 @@ def _percents_from_query(
     assert resource.symid is not None
     path = pairs_file_path(ctx.service.name, resource.rid, ctx.pairs_dir)
     content = pairs_file_content([(p.source, p.target) for p in resource.pairs])
-    ctx.write_file(ctx.service.symcli_node, path, content, rid=resource.rid)
+    # Each poll of a wait may come here: write the file once per run, not once per poll.
+    key = f"pairs-file:{path}"
+    with ctx.cache_lock:
+        written = ctx.cache.get(key) == content
+    if not written:
+        ctx.write_file(ctx.service.symcli_node, path, content, rid=resource.rid)
+        with ctx.cache_lock:
+            ctx.cache[key] = content
     argv = symclone_query(ctx.symcli_bin, ArrayTarget(resource.symid, path))
     report: QueryReport = _parsed(
         ctx, _run_read(ctx, argv, resource.rid, stage, log_level), parse_clone_query

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from clonepilot.cli import app
@@ -56,15 +54,6 @@ def test_same_ids_on_other_arrays_and_groups_are_other_devices(tmp_path: Path) -
     assert shared_devices([one, other]) == ()
     (shared,) = shared_devices([one, other, group, same_group])
     assert (shared.where, shared.device) == ("device group DGCVI", "CLONE001")
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    for name in list(os.environ):
-        if name.startswith("CLONEPILOT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
 
 
 def test_validate_all_fails_naming_file_section_and_device(runner: CliRunner, tmp_path: Path) -> None:

@@ -18,16 +18,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "services"
 BROKEN = BASE + "consistent = perhaps\nbogus = 1\n[ip#1]\nipname = 10.0.0.1\n"
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    # Settings read the environment, .env and clonepilot.toml: start each test from none of them.
-    for name in list(os.environ):
-        if name.startswith("CLONEPILOT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
-
-
 @pytest.mark.parametrize("service", ["demo", "aastmphpux"])
 def test_examples_validate(runner: CliRunner, service: str) -> None:
     result = runner.invoke(app, ["-s", service, "--services-dir", str(EXAMPLES), "validate"])
