@@ -43,6 +43,9 @@ YesOption = Annotated[
     ),
 ]
 EXIT_FAILED = 1
+# A run stopped on request exits as the shell reports a process ended by the signal (128 + N).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def _load(state: CliState) -> Service:
@@ -126,8 +129,12 @@ def run_flow(
     dry_run: bool = False,
     stop_first: bool = False,
     yes: bool = False,
+    restart: bool = False,
 ) -> dict[str, Any]:
-    """Validate, then run the action's flow here with progress bars; exit non-zero on failure."""
+    """Validate, then run the action's flow here with progress bars; exit non-zero on failure.
+
+    `restart` (refresh only): start over, discarding the checkpoint of an interrupted refresh.
+    """
     service = _load(state)
     rids, tags = rids or [], tags or []
     if dry_run:
@@ -139,23 +146,36 @@ def run_flow(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     typer.echo(f"{action.replace('_', ' ')} {service.name}: running as a Prefect flow on {prefect_target()}")
+    from clonepilot.temporary_server import start_temporary_server
+
+    # Started here, from the main thread, so that it dies with this process even on a SIGKILL.
+    start_temporary_server()
     from clonepilot.cli_display import ProgressBars
     from clonepilot.engine import progress as progress_hub
     from flows.actions import FLOWS
     from flows.prefect_runner import ActionFailed
 
+    # The flow reads the services directory from its settings, never from a parameter (a deployment's
+    # run must not choose where commands come from). Here the flow runs in this process, so the CLI
+    # user's own choice (--services-dir, else their settings) reaches it through the environment.
+    os.environ["CLONEPILOT_SERVICES_DIR"] = str(state.services_dir.resolve())
     kwargs: dict[str, Any] = {
         "service": service.name,
         "rids": rids or None,
         "tags": tags or None,
-        "services_dir": str(state.services_dir.resolve()),
         # Asked above when the service wants it: the flow must not pause for the UI as well.
         "approval": False,
     }
     if action == "refresh":
         kwargs["stop_first"] = stop_first
+        kwargs["restart"] = restart
     with ProgressBars() as bars, progress_hub.subscribed(bars):
         flow_state = FLOWS[action](**kwargs, return_state=True)
+    if flow_state.is_cancelled():
+        # Stopped on request (a signal here, a Cancel in the UI) or a rejected approval.
+        message = flow_state.message or "cancelled"
+        code = EXIT_INTERRUPTED if "SIGINT" in message else EXIT_TERMINATED
+        fail(f"{action.replace('_', ' ')} of {service.name} stopped: {message}", code)
     result = flow_state.result(raise_on_failure=False)
     if isinstance(result, ActionFailed):
         typer.echo(result.report.summary())
@@ -176,9 +196,25 @@ def refresh(
         bool, typer.Option("--stop-first", help="Stop the service first instead of refusing while it is up.")
     ] = False,
     yes: YesOption = False,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Start over: discard the checkpoint of an interrupted refresh instead of resuming it.",
+        ),
+    ] = False,
 ) -> None:
     """Refresh the clones and start the service: down check, recreate, wait, activate, wait, start."""
-    run_flow(_state(ctx), "refresh", rids=rid, tags=tag, dry_run=dry_run, stop_first=stop_first, yes=yes)
+    run_flow(
+        _state(ctx),
+        "refresh",
+        rids=rid,
+        tags=tag,
+        dry_run=dry_run,
+        stop_first=stop_first,
+        yes=yes,
+        restart=restart,
+    )
 
 
 def _action_command(action: str) -> Callable[..., None]:

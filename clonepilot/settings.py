@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         Path("/usr/symcli/bin"),
         description="Directory of the SYMCLI commands (symclone, symdev...) on nodes.",
     )
+    pairs_dir: str = Field(
+        "/var/tmp/clonepilot-{user}",
+        pattern=r"^/\S*$",
+        description=(
+            "Directory on the symcli node for the symclone pairs files (`-f FILE`, which name the devices"
+            " symclone acts on); `{user}` is the user clonepilot logs in as there. Created mode 0700; an"
+            " existing one must be a directory (not a symlink) owned by that user, else the run stops"
+            " before writing a pairs file; group and other access to it is removed, with a warning."
+        ),
+    )
     ssh_user: str | None = Field(
         None, description="SSH user for nodes written without `user@`; default: the current user."
     )
@@ -190,6 +200,24 @@ class Settings(BaseSettings):
             " create, recreate, activate, terminate, and the copies they start): each holds a slot of the"
             " Prefect global concurrency limit `clonepilot-array-<sid>` for its whole length. A run"
             " creates the limit with this value when missing; an existing one keeps its server value."
+        ),
+    )
+    lock_dir: str = Field(
+        "/var/tmp/clonepilot-locks",
+        description=(
+            "Directory on each service's symcli node holding the run locks (one state-changing run per"
+            " service and per target device, whatever starts it: a terminal, a worker, another"
+            " controller). Created mode 0700; an existing one must be a directory owned by the user"
+            " clonepilot logs in as there, so every controller must log in as that same user."
+        ),
+    )
+    lock_lease: float = Field(
+        60.0,
+        ge=10,
+        description=(
+            "Seconds a run lock stays valid without renewal (a run renews it every quarter of this): a"
+            " run killed on another controller is taken over this long after its last renewal; on this"
+            " controller as soon as its process is gone."
         ),
     )
     approval_timeout: int = Field(

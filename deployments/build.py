@@ -8,6 +8,11 @@ So the deployment `sync-update/<service>` runs the `sync-update` flow for the se
 its schedules passes `rids` = the sync resources due at that moment (resources due at the same
 moment share one run, so two runs never race on the same service).
 
+`--services-dir` only chooses the service files the deployments are built from. A deployment passes
+the service's name and nothing else (no directory in its parameters or job variables): its runs read
+the service file from the worker's own `services_dir` setting, so the worker must run with the same
+directory (service files hold commands that run on the nodes; a run must not pick where they come from).
+
 `--print` (the default) shows the deployments as YAML in the shape of prefect.yaml, without a server.
 `--apply` creates or updates them on the server PREFECT_API_URL names, through the client API: it
 sets the same pull step as prefect.yaml (`set_working_directory` to `$CLONEPILOT_CHECKOUT`, resolved
@@ -85,7 +90,7 @@ class DeploymentSpec:
 
 
 def service_deployment(
-    service_name: str, services_dir: Path, *, work_pool: str, timezone: str, pass_services_dir: bool
+    service_name: str, services_dir: Path, *, work_pool: str, timezone: str
 ) -> DeploymentSpec:
     """The scheduled sync-update deployment of one service; BuildError lists every schedule refused."""
     service = load_service(service_name, services_dir)
@@ -113,9 +118,9 @@ def service_deployment(
             errors.append(f"{service.path} [{', '.join(rids)}] schedule: {exc}")
     if errors:
         raise BuildError("\n".join(errors))
+    # The service name only: the run reads the service file from the worker's own services_dir
+    # setting, never from a directory the deployment (or a person editing it) names.
     parameters: dict[str, Any] = {"service": service.name}
-    if pass_services_dir:
-        parameters["services_dir"] = str(services_dir)
     when = "; ".join(sources) if sources else "no schedule (run on demand)"
     return DeploymentSpec(
         name=service.name,
@@ -128,9 +133,7 @@ def service_deployment(
     )
 
 
-def build_deployments(
-    services_dir: Path, *, work_pool: str, timezone: str, pass_services_dir: bool = True
-) -> list[DeploymentSpec]:
+def build_deployments(services_dir: Path, *, work_pool: str, timezone: str) -> list[DeploymentSpec]:
     """One deployment per service file in `services_dir`; BuildError lists every failure at once."""
     check_timezone(timezone)
     names = list_services(services_dir)
@@ -140,15 +143,7 @@ def build_deployments(
     errors: list[str] = []
     for name in names:
         try:
-            specs.append(
-                service_deployment(
-                    name,
-                    services_dir,
-                    work_pool=work_pool,
-                    timezone=timezone,
-                    pass_services_dir=pass_services_dir,
-                )
-            )
+            specs.append(service_deployment(name, services_dir, work_pool=work_pool, timezone=timezone))
         except ClonepilotError as exc:
             errors.append(str(exc))
     if errors:
@@ -220,8 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--services-dir",
         type=Path,
-        help="directory of the <service>.conf files (default: the services_dir setting); when given, "
-        "it is also passed to the flow runs as services_dir",
+        help="directory of the <service>.conf files the deployments are built from (default: the "
+        "services_dir setting); the runs read the service files from the worker's own services_dir "
+        "setting, so start the worker with the same directory",
     )
     parser.add_argument(
         "--work-pool",
@@ -249,12 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         services_dir = load_settings().services_dir
     try:
-        specs = build_deployments(
-            services_dir,
-            work_pool=args.work_pool,
-            timezone=args.timezone,
-            pass_services_dir=args.services_dir is not None,
-        )
+        specs = build_deployments(services_dir, work_pool=args.work_pool, timezone=args.timezone)
         if args.mode == "print":
             sys.stdout.write(render(specs))
         else:

@@ -2,6 +2,10 @@
 
 Flow names are the ones deployments use (`refresh/SVC`, `sync-update/SVC`); run names read as the
 seed's command line, e.g. `refresh demo` or `sync-update demo`.
+
+No flow takes the services directory as a parameter: service files hold commands that run as the
+SSH user on the nodes, so which files a run reads is the worker's setting (`services_dir`), never
+something a person starting a run in the UI or the API chooses.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from prefect import Flow, State, flow
 from prefect.states import Cancelled
 
 from flows.approval import ApprovalRejected
-from flows.prefect_runner import run_action
+from flows.prefect_runner import ActionStopped, run_action
 
 Rids = list[str] | None
 Tags = list[str] | None
@@ -27,6 +31,9 @@ def _run(action: str, service: str, **options: Any) -> Result:
         return run_action(action, service, **options)
     except ApprovalRejected as exc:
         return Cancelled(message=str(exc))
+    except ActionStopped as exc:
+        # Stopped cleanly on request: Cancelled in the UI, with where it stopped; a rerun resumes.
+        return Cancelled(message=f"{exc.report.error}; run it again to resume")
 
 
 @flow(name="refresh", flow_run_name="refresh {service}")
@@ -37,10 +44,11 @@ def refresh(
     dry_run: bool = False,
     stop_first: bool = False,
     approval: Approve = None,
-    services_dir: str | None = None,
+    restart: bool = False,
 ) -> Result:
     """Refresh the service's clones and start it: check down → recreate → wait for precopy →
-    start ip → activate in rid order → wait for copied → start disks, filesystems, apps."""
+    start ip → activate in rid order → wait for copied → start disks, filesystems, apps.
+    `restart`: start over, discarding the checkpoint of an interrupted refresh."""
     return _run(
         "refresh",
         service,
@@ -49,7 +57,7 @@ def refresh(
         dry_run=dry_run,
         stop_first=stop_first,
         approval=approval,
-        services_dir=services_dir,
+        restart=restart,
     )
 
 
@@ -63,17 +71,8 @@ def _action_flow(action: str, description: str) -> Flow[..., Result]:
         tags: Tags = None,
         dry_run: bool = False,
         approval: Approve = None,
-        services_dir: str | None = None,
     ) -> Result:
-        return _run(
-            action,
-            service,
-            rids=rids,
-            tags=tags,
-            dry_run=dry_run,
-            approval=approval,
-            services_dir=services_dir,
-        )
+        return _run(action, service, rids=rids, tags=tags, dry_run=dry_run, approval=approval)
 
     run.__name__ = run.__qualname__ = action
     run.__doc__ = description

@@ -14,7 +14,7 @@ from typing import Any
 
 from prefect.variables import Variable
 
-from clonepilot.engine.checkpoint import CheckpointStore, file_store
+from clonepilot.engine.checkpoint_store import CheckpointStore, register_store, store_for
 from clonepilot.settings import Settings
 
 VARIABLE_PREFIX = "clonepilot-checkpoint-"
@@ -37,6 +37,9 @@ class VariableStore:
 
     name: str
 
+    def __str__(self) -> str:
+        return f"Prefect variable {self.name}"
+
     def load(self) -> Any:
         return Variable.get(self.name)
 
@@ -47,7 +50,13 @@ class VariableStore:
         Variable.unset(self.name)
 
 
+def _variable_store(settings: Settings, service: str, action: str) -> CheckpointStore:
+    return VariableStore(variable_name(service, action))
+
+
+# From here on the engine reaches this store too: another action of the service marks it stale.
+register_store("prefect", _variable_store)
+
+
 def checkpoint_store(settings: Settings, service: str, action: str) -> CheckpointStore:
-    if settings.checkpoint_store == "prefect":
-        return VariableStore(variable_name(service, action))
-    return file_store(settings, service, action)
+    return store_for(settings, service, action)

@@ -168,8 +168,13 @@ def service_guard(
     *,
     dry_run: bool,
     logger: Logger,
+    run_lock_held: bool = False,
 ) -> Iterator[None]:
-    """Hold the service's slot for the whole action: refuse or wait while another action runs."""
+    """Hold the service's slot for the whole action: refuse or wait while another action runs.
+
+    `run_lock_held`: this run holds the service's run lock (clonepilot.lock), which every run takes
+    before this slot and gives back after it. A slot found taken is then a dead run's: it is freed.
+    """
     if dry_run:
         yield
         return
@@ -178,7 +183,7 @@ def service_guard(
     wait = settings.service_concurrency == "wait"
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(_acquire(name, retries=0))
+            stack.enter_context(_acquire_freeing_stale(name, run_lock_held=run_lock_held, logger=logger))
         except ConcurrencySlotAcquisitionError as exc:
             if not _locked(exc):
                 raise
@@ -197,6 +202,35 @@ def service_guard(
         except Exception as exc:  # only the refused runs' message depends on it
             logger.warning("could not tag this run as the holder of %s: %s", name, exc)
         yield
+
+
+@contextlib.contextmanager
+def _acquire_freeing_stale(name: str, *, run_lock_held: bool, logger: Logger) -> Iterator[None]:
+    if run_lock_held:
+        _free_stale_slot(name, logger)
+    with _acquire(name, retries=0):
+        yield
+
+
+def _free_stale_slot(name: str, logger: Logger) -> None:
+    """Free the service's slot if taken: this run holds the run lock, so its holder is dead.
+
+    A killed run's lease is renewed by nobody, and a temporary server that restarts forgets the
+    lease but not the slot, which then stays taken for good. Checked before acquiring, so that a
+    normal takeover does not show Prefect's error for a refused acquisition.
+    """
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(name)
+        if limit.active_slots < limit.limit:
+            return
+        holders = running_holders(name)
+        logger.warning(
+            "the Prefect limit %s is taken by %s although this run holds the service's run lock: a dead"
+            " run's slot, freed",
+            name,
+            " and ".join(holders) or "no running flow run",
+        )
+        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
 
 
 def _acquire(

@@ -86,10 +86,11 @@ def _publish(report: FleetStatus, key: str, description: str) -> dict[str, Any]:
 
 
 @flow(name="fleet-status", flow_run_name="fleet-status")
-def fleet_status_flow(services_dir: str | None = None) -> dict[str, Any]:
+def fleet_status_flow() -> dict[str, Any]:
     """The status of every service of the services directory, each array read once; read-only.
     A table artifact (broken and stale first) and an event per resource in down or warn."""
-    settings = load_settings(**({"services_dir": services_dir} if services_dir else {}))
+    # The worker's services directory, never a run parameter (see flows/actions.py).
+    settings = load_settings()
     logger = get_run_logger()
     report = fleet_status(settings, logger=logger, ssh_options=flow_ssh_options(settings, logger))
     return _publish(report, "fleet-status", f"status of the {len(report.entries)} services")
@@ -100,12 +101,11 @@ def status_flow(
     service: str,
     rids: list[str] | None = None,
     tags: list[str] | None = None,
-    services_dir: str | None = None,
 ) -> dict[str, Any]:
     """The status of one service (up, warn, down, n/a per resource, with the reasons); read-only.
     A table artifact and an event per resource in down or warn."""
     logger = get_run_logger()
-    settings = load_settings(**({"services_dir": services_dir} if services_dir else {}))
+    settings = load_settings()
     svc = load_service(service, settings.services_dir)
     selection = select_resources(svc, rids or (), tags or ())
     with RunContext(svc, settings, logger=logger, ssh_options=flow_ssh_options(settings, logger)) as ctx:

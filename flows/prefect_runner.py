@@ -24,13 +24,16 @@ from clonepilot.engine.report import RunReport
 from clonepilot.engine.resource import ResourceActionResult
 from clonepilot.engine.runbook import Stage, execute, runbook
 from clonepilot.engine.service import select_resources
+from clonepilot.engine.stopping import StopRequest, stop_on_signals
 from clonepilot.errors import ClonepilotError
 from clonepilot.settings import Settings, load_settings
 from clonepilot.transport.ssh import SSHOptions
 from flows.approval import ask_approval, needs_approval
 from flows.artifacts import ProgressArtifacts, artifact_key, pairs_table
+from flows.cancel_watch import stop_on_cancel
 from flows.checkpoints import checkpoint_store
 from flows.concurrency import array_slots, changed_arrays, service_guard
+from flows.runlock import flow_run_lock
 from flows.secrets import flow_ssh_options
 from tasks.steps import STEP_TASKS, StepFailed, check_service_is_down
 
@@ -41,6 +44,10 @@ class ActionFailed(ClonepilotError):
     def __init__(self, report: RunReport) -> None:
         super().__init__(report.error)
         self.report = report
+
+
+class ActionStopped(ActionFailed):
+    """The action was asked to stop (a signal, a Cancel) and stopped cleanly; a rerun resumes it."""
 
 
 def _prefect_step(
@@ -63,6 +70,7 @@ def _plan(
     action: str,
     stages: Sequence[Stage],
     ssh_options: SSHOptions,
+    restart: bool = False,
 ) -> RunReport:
     """The run's dry-run report from the array's and hosts' state now: what a person approves.
 
@@ -76,6 +84,7 @@ def _plan(
             stages,
             read_only=True,
             store=checkpoint_store(settings, svc.name, action),
+            restart=restart,
         )
         if action == "refresh"
         else None
@@ -96,15 +105,16 @@ def run_action(
     dry_run: bool = False,
     stop_first: bool = False,
     approval: bool | None = None,
-    services_dir: str | None = None,
+    restart: bool = False,
 ) -> dict[str, Any]:
     """Load and validate the service, run the action's stages as tasks, publish the summary.
 
     `approval`: pause for a person's approval of the plan first (True), never (False), or as the
-    service's `approval` keyword says (None).
+    service's `approval` keyword says (None). `restart`: a refresh starts over, discarding the
+    checkpoint of an interrupted one.
     """
     logger = get_run_logger()
-    settings = load_settings(**({"services_dir": services_dir} if services_dir else {}))
+    settings = load_settings()
     svc = load_service(service, settings.services_dir)
     selection = select_resources(svc, rids or (), tags or ())
     stages = runbook(svc, action, selection, stop_first=stop_first)
@@ -121,11 +131,22 @@ def run_action(
     # One state-changing action per service at a time (refused or queued), and a cap per array on
     # the runs that change its clone sets; dry runs take neither (flows/concurrency.py).
     changes = [(s.step, [svc.resource(rid) for rid in s.rids]) for s in stages]
-    with service_guard(settings, svc.name, action, dry_run=dry_run, logger=logger):
+    # The run lock on the symcli node first: every runner sees it, whatever Prefect server it uses.
+    stop = StopRequest()
+    with (
+        stop_on_signals(stop, logger, f"{action} of {svc.name}"),
+        stop_on_cancel(stop, logger, f"{action} of {svc.name}"),
+        flow_run_lock(
+            settings, svc, action, stages, ssh_options=ssh_options, dry_run=dry_run, logger=logger, stop=stop
+        ) as lock,
+        service_guard(
+            settings, svc.name, action, dry_run=dry_run, logger=logger, run_lock_held=lock is not None
+        ),
+    ):
         # Approval waits holding the service (the approved plan is not raced by another run of
         # it) but no slot of the array (a person's lunch must not hold back other services).
         if needs_approval(svc, action, approval, dry_run=dry_run):
-            plan = _plan(svc, settings, action, stages, ssh_options)
+            plan = _plan(svc, settings, action, stages, ssh_options, restart)
             if not plan.ok:
                 # Nothing worth approving: the run would fail as the plan did.
                 raise ActionFailed(plan)
@@ -134,7 +155,12 @@ def run_action(
             # Only a refresh needs one: the other actions are idempotent from the down check on.
             checkpoint = (
                 open_checkpoint(
-                    settings, svc.name, action, stages, store=checkpoint_store(settings, svc.name, action)
+                    settings,
+                    svc.name,
+                    action,
+                    stages,
+                    store=checkpoint_store(settings, svc.name, action),
+                    restart=restart,
                 )
                 if action == "refresh" and not dry_run
                 else None
@@ -148,8 +174,11 @@ def run_action(
                     ssh_options=ssh_options,
                     logger=logger,
                     progress=progress_hub.publish,
+                    stop=stop,
                 ) as ctx,
             ):
+                if lock is not None:
+                    ctx.change_guards.append(lock.check)
                 syncs = [r for r in selection or svc.resources if isinstance(r, SymcloneSync)]
                 pairs_table(ctx, syncs, f"{svc.name}-{action}-pairs-before", f"pairs before the {action}")
                 report = execute(
@@ -170,6 +199,8 @@ def run_action(
     )
     for line in report.summary().splitlines():
         logger.info("%s", line)
+    if report.error_type == "RunStopped":
+        raise ActionStopped(report)
     if not report.ok:
         raise ActionFailed(report)
     return {**report.to_dict(), "summary": report.summary()}

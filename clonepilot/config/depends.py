@@ -86,3 +86,50 @@ def parse_condition(text: str) -> DependsCondition:
 def parse_depends(text: str) -> tuple[DependsCondition, ...]:
     """Parse a whole `*_depends` value; an empty value means no condition."""
     return tuple(parse_condition(item) for item in split_conditions(text))
+
+
+def depends_cycles(
+    graph: dict[str, dict[str, tuple[DependsCondition, ...]]],
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The cycles of `<action>_depends` among resources: (action, (rid, ..., rid)), first rid repeated last.
+
+    `graph` maps a rid to its conditions per action. Within one action, resources that wait for each
+    other (ip#1 for app#1 and app#1 for ip#1) wait forever: the action can never run. One cycle is
+    named per group of resources caught in one, starting from its first rid in `graph`'s order.
+    """
+    actions = sorted({action for by_action in graph.values() for action in by_action})
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for action in actions:
+        edges = {
+            rid: [c.rid for c in by_action.get(action, ()) if c.rid in graph]
+            for rid, by_action in graph.items()
+        }
+        seen: set[str] = set()
+        for start in graph:
+            if start in seen:
+                continue
+            cycle = _cycle_from(start, edges)
+            if cycle is not None:
+                found.append((action, cycle))
+                seen.update(cycle)
+    return found
+
+
+def _cycle_from(start: str, edges: dict[str, list[str]]) -> tuple[str, ...] | None:
+    """A path start → ... → start along edges, the shortest one (breadth first), or None."""
+    parents: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for rid in frontier:
+            for after in edges.get(rid, ()):
+                if after == start:
+                    path = [rid]
+                    while path[-1] != start:
+                        path.append(parents[path[-1]])
+                    return (*reversed(path), start)
+                if after not in parents:
+                    parents[after] = rid
+                    following.append(after)
+        frontier = following
+    return None

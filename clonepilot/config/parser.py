@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from clonepilot.config import values as v
+from clonepilot.config.depends import depends_cycles
 from clonepilot.config.errors import ConfigIssue, ServiceConfigError, ServiceNotFoundError
 from clonepilot.config.keywords import (
     DEFAULT,
@@ -38,6 +39,7 @@ from clonepilot.config.models import (
     SymcloneSync,
     VgResource,
 )
+from clonepilot.config.runnable import runnable_issues
 from clonepilot.nodes import NodeAddress
 
 SUFFIX = ".conf"
@@ -307,7 +309,7 @@ def _build_service(
         return tuple(sorted(chosen, key=lambda r: int(r.rid.partition("#")[2])))
 
     try:
-        return Service(
+        service = Service(
             name=path.stem,
             path=path,
             node=node,
@@ -326,6 +328,25 @@ def _build_service(
     except ValidationError as exc:
         _add_validation_errors("DEFAULT", exc, issues)
         return None
+    _check_depends_cycles(service, issues)
+    for refusal in runnable_issues(service):
+        issues.add(refusal.section, refusal.keyword, refusal.message)
+    return None if issues.items else service
+
+
+def _check_depends_cycles(service: Service, issues: _Issues) -> None:
+    """Resources whose `<action>_depends` wait for each other: that action could never run."""
+    graph = {r.rid: r.depends for r in service.resources}
+    for action, cycle in depends_cycles(graph):
+        keyword = f"{action}_depends"
+        first = service.resource(cycle[0])
+        others = ", ".join(f"[{rid}] {keyword}" for rid in dict.fromkeys(cycle[1:-1]))
+        issues.add(
+            cycle[0],
+            first.origins.get(keyword, keyword),
+            f"the conditions wait for each other: {' → '.join(cycle)}, so no {action} can ever run; "
+            f"remove one of them (here or in {others})",
+        )
 
 
 def _check_type(section: str, kind: str, resolved: Resolved, issues: _Issues) -> bool:
@@ -376,6 +397,15 @@ def _convert_pairs(section: str, resolved: Resolved, issues: _Issues) -> bool:
     if symid is None and symdg is None:
         issues.add(
             section, "symid", "missing: set symid (with hex device id pairs) or symdg (with logical pairs)"
+        )
+        return False
+    if symid is not None and symdg is not None:
+        # The run would drive the group and ignore symid: one of them is a mistake.
+        issues.add(
+            section,
+            "symdg",
+            f"symid = {symid} and symdg = {symdg} are both set: keep symid (array form, hex device id "
+            "pairs) or symdg (device-group form, logical device pairs), not both",
         )
         return False
     if symdg is not None:

@@ -71,6 +71,9 @@ __all__ = [
 
 # What a dry-run overlay records per pair: the state (None: no session) and percent it would have.
 _Overlay = tuple[CloneState | None, int | None]
+# How old a kept read (the plan check's, engine/plan_check.py) may be and still stand in for the
+# next step's own read: that step comes a moment later; after a long stop first it reads again.
+KEPT_READ_MAX_AGE = 30.0
 
 
 def _keys(pairs: Sequence[PairView]) -> tuple[str, ...]:
@@ -100,16 +103,40 @@ class CloneSet:
         self._lock = threading.RLock()
         self._overlay: dict[str, _Overlay] = {}
         self._last: CloneSnapshot | None = None
+        self._kept: CloneSnapshot | None = None
 
     # --- reading --------------------------------------------------------------------------
 
-    def read(self, *, stage: str = "read", log_level: int = logging.INFO) -> CloneSnapshot:
-        """The pairs now (one SYMCLI call), with this run's dry-run overlay applied."""
-        raw = read_pairs(self.ctx, self.resource, stage=stage, log_level=log_level)
+    def read(
+        self, *, stage: str = "read", log_level: int = logging.INFO, keep: bool = False
+    ) -> CloneSnapshot:
+        """The pairs now (one SYMCLI call), with this run's dry-run overlay applied.
+
+        `keep`: the read also checks the sources exist, and the next read takes it instead of
+        calling SYMCLI again, if no state-changing call came in between and it is at most
+        KEPT_READ_MAX_AGE old: the plan check reads every clone set before the run's first
+        change, and the first step then acts on that same read.
+        """
         with self._lock:
-            snapshot = self._overlaid(raw.snapshot)
+            kept, self._kept = self._kept, None
+        if kept is not None and time.time() - kept.taken_at <= KEPT_READ_MAX_AGE:
+            raw = kept
+        else:
+            raw = read_pairs(
+                self.ctx, self.resource, stage=stage, log_level=log_level, with_sources=keep
+            ).snapshot
+        with self._lock:
+            if keep:
+                self._kept = raw
+            snapshot = self._overlaid(raw)
             self._last = snapshot
         return snapshot
+
+    @property
+    def last_read(self) -> CloneSnapshot | None:
+        """The last snapshot this run read (with its overlay); None once a control call changed the pairs."""
+        with self._lock:
+            return self._last
 
     def _overlaid(self, snapshot: CloneSnapshot) -> CloneSnapshot:
         if not self._overlay:
@@ -468,6 +495,7 @@ class CloneSet:
             self.ctx.service.symcli_node, argv, rid=self.rid, stage=stage, changes_state=True
         )
         with self._lock:
+            self._kept = None  # what was read before this call is not what the array holds now
             if result is None:
                 for pair in pairs:
                     self._overlay[pair.key] = outcome(pair)

@@ -47,6 +47,7 @@ from clonepilot.symcli import (
 )
 from clonepilot.symcli.inventory import parse_symdg_list_ld, symdg_list_ld
 from clonepilot.symcli.models import QueryReport, same_device
+from clonepilot.symcli.validate import normalise_dev_id
 
 # States in which the percent copied moves: a missing percent there is worth one more call.
 COPYING = frozenset({CloneState.PRECOPY, CloneState.COPY_IN_PROG, CloneState.REST_IN_PROG})
@@ -87,19 +88,39 @@ def _parsed(ctx: RunContext, outcome: CommandOutcome, parser: Callable[[str], T]
 
 
 def read_pairs(
-    ctx: RunContext, resource: SymcloneSync, *, stage: str, log_level: int = logging.INFO
+    ctx: RunContext,
+    resource: SymcloneSync,
+    *,
+    stage: str,
+    log_level: int = logging.INFO,
+    with_sources: bool = False,
 ) -> RawRead:
-    """One read of the resource's pairs; `log_level` DEBUG keeps a wait's polls out of the INFO log."""
+    """One read of the resource's pairs; `log_level` DEBUG keeps a wait's polls out of the INFO log.
+
+    `with_sources`: the array form's one `symdev list` also lists the sources, and a source the
+    array lacks raises MissingDevicesError (the plan check's read, before any change). The group
+    form checks its sources whenever a pair shows no session (a session names its source).
+    """
     if resource.uses_device_group:
         return _read_group(ctx, resource, stage, log_level)
-    return _read_array(ctx, resource, stage, log_level)
+    return _read_array(ctx, resource, stage, log_level, with_sources)
 
 
-def _read_array(ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int) -> RawRead:
+def _read_array(
+    ctx: RunContext, resource: SymcloneSync, stage: str, log_level: int, with_sources: bool = False
+) -> RawRead:
     assert resource.symid is not None
-    argv = symdev_list(ctx.symcli_bin, resource.symid, resource.targets)
+    devs = list(resource.targets)
+    if with_sources:
+        listed = {normalise_dev_id(d) for d in devs}
+        devs += [d for d in dict.fromkeys(resource.sources) if normalise_dev_id(d) not in listed]
+    argv = symdev_list(ctx.symcli_bin, resource.symid, devs)
     listing = _parsed(ctx, _run_read(ctx, argv, resource.rid, stage, log_level), parse_symdev_list)
     snapshot = snapshot_from_listing(resource, listing)
+    if with_sources:
+        missing = [d for d in dict.fromkeys(resource.sources) if listing.device(d) is None]
+        if missing:
+            raise MissingDevicesError(resource.rid, missing, f"the symdev listing of array {resource.symid}")
     if any(p.percent is None and p.state in COPYING for p in snapshot.pairs):
         snapshot = _percents_from_query(ctx, resource, snapshot, stage, log_level)
     return RawRead(snapshot, listing.symid or resource.symid, {t: t for t in resource.targets})

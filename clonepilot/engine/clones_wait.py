@@ -194,4 +194,4 @@ def wait_for(
         unknown = min(high, low * 2 ** max(blind_polls - 1, 0))
         interval = next_poll_interval(eta, min_interval=low, max_interval=high, unknown_interval=unknown)
         # Never sleep past the deadline: the last poll happens at the bound, not after it.
-        time.sleep(min(interval, deadline - now))
+        ctx.stop.pause(min(interval, deadline - now))

@@ -8,6 +8,7 @@ artifacts show, and what `--dry-run` prints.
 from __future__ import annotations
 
 import logging
+import posixpath
 import shlex
 import threading
 import time
@@ -16,10 +17,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from clonepilot.config.models import Service
+from clonepilot.engine.stopping import StopRequest
 from clonepilot.nodes import NodeAddress
 from clonepilot.settings import Settings
-from clonepilot.symcli.pairsfile import DEFAULT_PAIRS_DIR
-from clonepilot.transport import CommandResult, SSHOptions, TransportPool
+from clonepilot.symcli.pairsfile import pairs_dir_for
+from clonepilot.transport import CommandResult, SSHOptions, Transport, TransportPool
 
 log = logging.getLogger("clonepilot")
 
@@ -111,7 +113,8 @@ class RunContext:
         ssh_options: SSHOptions | None = None,
         progress: ProgressSink | None = None,
         logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
-        pairs_dir: str = DEFAULT_PAIRS_DIR,
+        pairs_dir: str | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -123,12 +126,29 @@ class RunContext:
         self.cache_lock = threading.Lock()
         self._progress = progress
         self.logger = logger or log
-        # Where symclone pairs files are written on the symcli node (tests point it at a tmp dir).
-        self.pairs_dir = pairs_dir
+        # Called before every state-changing command: each raises to stop the run before it (the run
+        # lock lost, a stop asked for), so no new change starts once one of them says no.
+        # Asked by a signal or a Cancel (engine/stopping.py): every wait and change checks it.
+        self.stop = stop or StopRequest()
+        self.change_guards: list[Callable[[], None]] = [self.stop.check]
+        # Where symclone pairs files are written on the symcli node: the `pairs_dir` setting for the
+        # user logged in there, unless given (tests point it at a tmp dir).
+        self._pairs_dir = pairs_dir
+        # The directories found private on each node (by transport), so each is checked once a run.
+        self._private_dirs: set[tuple[int, str]] = set()
+        self._private_dirs_lock = threading.Lock()
 
     @property
     def symcli_bin(self) -> str:
         return str(self.settings.symcli_bin)
+
+    @property
+    def pairs_dir(self) -> str:
+        """The directory of the pairs files on the symcli node, for the user clonepilot logs in as."""
+        if self._pairs_dir is None:
+            user = self.pool.get(self.service.symcli_node).login_user
+            self._pairs_dir = pairs_dir_for(self.settings.pairs_dir, user)
+        return self._pairs_dir
 
     def run(
         self,
@@ -155,6 +175,9 @@ class RunContext:
             )
             self.logger.info("%s: would run on %s: %s", rid, node, _quoted(argv))
             return None
+        if changes_state:
+            for guard in self.change_guards:
+                guard()
         self.logger.log(log_level, "%s: %s: %s", rid, node, _quoted(argv))
         transport = self.pool.get(node)
         try:
@@ -192,8 +215,29 @@ class RunContext:
         return result
 
     def write_file(self, node: NodeAddress, path: str, content: str, *, rid: str) -> None:
-        """Write a file (a pairs file) on node. Also done in dry runs: it changes nothing on the array."""
-        self.pool.get(node).write_file(path, content)
+        """Write a file (a pairs file) on node. Also done in dry runs: it changes nothing on the array.
+
+        Its directory must be private to the login user first (a pairs file names the devices
+        symclone acts on): checked, and created or tightened, once per node and run.
+        """
+        transport = self.pool.get(node)
+        self._ensure_private_dir(transport, posixpath.dirname(path))
+        transport.write_file(path, content)
+
+    def _ensure_private_dir(self, transport: Transport, directory: str) -> None:
+        key = (id(transport), directory)
+        # Held while checking: the run's parallel resources wait for the one check, never race it.
+        with self._private_dirs_lock:
+            if key in self._private_dirs:
+                return
+            remedy = (
+                f"remove it (as its owner or root: rm -r {directory}) or set pairs_dir"
+                f" (CLONEPILOT_PAIRS_DIR) to a directory {transport.login_user} alone may write"
+            )
+            warning = transport.ensure_private_dir(directory, remedy=remedy)
+            if warning is not None:
+                self.logger.warning("%s", warning)
+            self._private_dirs.add(key)
 
     def progress(self, event: ProgressEvent) -> None:
         if self._progress is not None:

@@ -89,5 +89,5 @@ def check_depends(
             raise DependsNotMet(
                 f"{resource.rid}: {action} refused after waiting {max_wait:g} s: {_describe(unmet)}"
             )
-        time.sleep(min(interval, remaining))
+        ctx.stop.pause(min(interval, remaining))
         interval = min(interval * 2, ctx.settings.poll_interval_max)

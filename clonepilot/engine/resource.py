@@ -20,6 +20,7 @@ from clonepilot.config.models import Action, AnyResource
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.depends import check_depends
 from clonepilot.engine.hooks import HookResult, run_hook
+from clonepilot.engine.stopping import RunStopped
 from clonepilot.errors import ClonepilotError, RetryableError
 
 Outcome = Literal["done", "skipped", "failed-optional", "failed"]
@@ -120,7 +121,7 @@ def run_resource_action(
     except ClonepilotError as exc:
         attempts = retrier.attempts
         text = f"{exc} (after {attempts} attempts)" if attempts > 1 else str(exc)
-        if resource.optional:
+        if resource.optional and not isinstance(exc, RunStopped):
             ctx.logger.warning("%s: %s failed, passed over (optional): %s", resource.rid, action, text)
             return result("failed-optional", f"optional, passed over: {text}", attempts, exc)
         ctx.logger.error("%s: %s failed: %s", resource.rid, action, text)
@@ -161,6 +162,6 @@ class _Retrier:
                     delay,
                     exc,
                 )
-                time.sleep(delay)
+                self.ctx.stop.pause(delay)
                 continue
             return str(getattr(done, "message", "") or "")

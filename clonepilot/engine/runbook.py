@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
+from clonepilot.engine.checkpoint_store import RESUMABLE, supersede
 from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.host import RescanDriver, host_driver
@@ -323,23 +324,31 @@ def execute(
     started = time.time()
     reports: list[StageReport] = []
     error = error_type = ""
-    if checkpoint is not None and checkpoint.resumed:
-        ctx.logger.info(
-            "%s: resuming the %s interrupted %.0f s ago; stages it completed: %s",
-            ctx.service.name,
-            action,
-            time.time() - (checkpoint.resumed_from or 0.0),
-            ", ".join(checkpoint.done) or "none",
-        )
+    if checkpoint is not None:
+        checkpoint.confirm(ctx, stages)  # resume, or start over saying why
+    # The whole plan checked before its first change (imported here: plan_check reads this module).
+    from clonepilot.engine.plan_check import check_plan
+
+    if (refused := check_plan(ctx, stages, action=action, checkpoint=checkpoint)) is not None:
+        return refused
+    # Any other action that changes the service makes an unfinished refresh's checkpoint stale.
+    supersedes = checkpoint is None and not ctx.dry_run and action not in ("", *RESUMABLE)
     for index, stage in enumerate(stages, start=1):
+        if not error and ctx.stop.requested:
+            error = f"stopped ({ctx.stop.reason}) before stage {index} ({stage.name})"
+            error_type = "RunStopped"
         if error:
             node = stage_node(ctx.service, stage)
             reports.append(StageReport.not_run(stage.name, stage.step, stage.rids, node))
             continue
         if checkpoint is not None and checkpoint.skips(stage, stages[index:]):
-            node = stage_node(ctx.service, stage)
-            reports.append(StageReport.done_earlier(stage.name, stage.step, stage.rids, node))
-            continue
+            skipped = checkpoint.skipped_report(ctx, stage)  # None: a host stage to run again
+            if skipped is not None:
+                reports.append(skipped)
+                continue
+        if supersedes and stage.step != CHECK_DOWN:
+            supersede(ctx.settings, ctx.service.name, action, ctx.logger)
+            supersedes = False
         ctx.logger.info(
             "%s: stage %d/%d: %s %s", ctx.service.name, index, len(stages), stage.name, stage.rids
         )
@@ -351,7 +360,7 @@ def execute(
         if report.outcome == "failed":
             error, error_type = f"stage {index} ({stage.name}) failed: {report.error}", report.error_type
         elif checkpoint is not None:
-            checkpoint.mark_done(stage)
+            checkpoint.mark_done(stage, ctx, since=report.started)
     if checkpoint is not None and not error:
         checkpoint.finish()
     return RunReport(

@@ -45,7 +45,8 @@ from clonepilot.symcli.models import (
     VerifyResult,
 )
 from clonepilot.symcli.pairsfile import (
-    DEFAULT_PAIRS_DIR,
+    USER_PLACEHOLDER,
+    pairs_dir_for,
     pairs_file_content,
     pairs_file_name,
     pairs_file_path,
@@ -77,7 +78,7 @@ from clonepilot.symcli.progress import (
 
 __all__ = [
     "DEFAULT_BIN_DIR",
-    "DEFAULT_PAIRS_DIR",
+    "USER_PLACEHOLDER",
     "ArrayTarget",
     "BlockedPair",
     "CallRecord",
@@ -113,6 +114,7 @@ __all__ = [
     "next_poll_interval",
     "overall_percent",
     "pair_states",
+    "pairs_dir_for",
     "pairs_file_content",
     "pairs_file_name",
     "pairs_file_path",

@@ -10,6 +10,7 @@ from clonepilot.transport.errors import (
     HostKeyError,
     TransportClosed,
     TransportError,
+    UnsafeDirectoryError,
 )
 from clonepilot.transport.local import LocalTransport
 from clonepilot.transport.pool import TransportPool
@@ -30,4 +31,5 @@ __all__ = [
     "TransportClosed",
     "TransportError",
     "TransportPool",
+    "UnsafeDirectoryError",
 ]

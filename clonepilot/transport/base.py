@@ -1,4 +1,5 @@
-"""The one interface every transport offers: run an argv on a node, write a file there."""
+"""The one interface every transport offers: run an argv on a node, write a file there, keep a
+directory private to the login user."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+
+from clonepilot.transport.privatedir import DEFAULT_REMEDY
 
 # Names a POSIX shell and `env` accept; anything else would be misread as part of the command.
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -87,6 +90,21 @@ class Transport(ABC):
     @abstractmethod
     def write_file(self, path: str, content: str, mode: int = 0o600) -> None:
         """Atomically replace path on the node with content (creating parent directories)."""
+
+    @property
+    @abstractmethod
+    def login_user(self) -> str:
+        """The user commands run as and files are written by on the node."""
+
+    @abstractmethod
+    def ensure_private_dir(self, path: str, *, remedy: str = DEFAULT_REMEDY) -> str | None:
+        """Make sure path is a directory only the login user can use before files are written in it.
+
+        A missing one is created mode 0700 (its missing parents as usual). An existing one must be a
+        real directory (not a symlink) owned by the login user, else UnsafeDirectoryError (naming
+        node, path, owner and mode, then `remedy`) and nothing is changed; group and other bits on
+        it are cleared. Returns the warning to log when it had to clear them, else None.
+        """
 
     @abstractmethod
     def close(self) -> None:

@@ -54,6 +54,17 @@ class FileWriteError(TransportError, PermanentError):
     """A file could not be written on the node (permissions, disk full, a parent is not a directory)."""
 
 
+class UnsafeDirectoryError(TransportError, PermanentError):
+    """A directory that must be private to the login user is not: a symlink, not a directory, or
+    owned by someone else. Nothing was written in it."""
+
+    def __init__(self, message: str, *, node: str, path: str, owner_uid: int | None, mode: int) -> None:
+        super().__init__(message, node=node)
+        self.path = path
+        self.owner_uid = owner_uid
+        self.mode = mode
+
+
 class TransportClosed(TransportError, PermanentError):
     """The transport was used after close(): a programming error in the caller."""
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shlex
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -13,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from clonepilot.transport.base import CommandResult, Transport, check_argv, check_env
 from clonepilot.transport.errors import CommandTimeout, FileWriteError, TransportClosed, describe
+from clonepilot.transport.privatedir import DEFAULT_REMEDY, PRIVATE_MODE, check_private_dir
 
 # How long to wait for pipes to drain after killing a timed-out process group; a grandchild
 # that left the group could otherwise hold them open forever.
@@ -124,6 +127,60 @@ class LocalTransport(Transport):
             if tmp_path is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp_path)
+
+    @property
+    def login_user(self) -> str:
+        # The uid's name, not $USER: the owner checks compare uids, so must the name they show.
+        uid = os.getuid()
+        try:
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:
+            return str(uid)
+
+    def ensure_private_dir(self, path: str, *, remedy: str = DEFAULT_REMEDY) -> str | None:
+        self._check_open(None)
+        target = os.path.abspath(path)
+        user = self.login_user
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            # Never one in the way: mkdir fails on any existing entry, a dangling symlink included.
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(target, PRIVATE_MODE)
+            seen = os.lstat(target)
+            warning = check_private_dir(
+                self.node,
+                target,
+                mode=seen.st_mode,
+                owner_uid=seen.st_uid,
+                login_user=user,
+                login_uid=os.getuid(),
+                remedy=remedy,
+            )
+            # Through a descriptor that cannot follow a symlink, and only if it is still the directory
+            # judged above, so a swap in between changes nothing.
+            fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                now = os.fstat(fd)
+                if (now.st_dev, now.st_ino, now.st_uid) != (seen.st_dev, seen.st_ino, seen.st_uid):
+                    raise FileWriteError(
+                        describe(self.node, None, f"{target} was replaced while it was checked; try again"),
+                        node=self.node,
+                    )
+                if stat.S_IMODE(now.st_mode) != PRIVATE_MODE:
+                    os.fchmod(fd, PRIVATE_MODE)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise FileWriteError(
+                describe(
+                    self.node,
+                    None,
+                    f"cannot make {target} a directory private to {user}: {exc.strerror or exc}; check "
+                    "that its parent exists or can be created and is writable by this user",
+                ),
+                node=self.node,
+            ) from None
+        return warning
 
     def close(self) -> None:
         self._closed = True

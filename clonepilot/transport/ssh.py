@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import posixpath
 import secrets
 import select
 import shlex
 import socket
+import stat
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -31,6 +33,7 @@ from clonepilot.transport.errors import (
     describe,
 )
 from clonepilot.transport.hostkeys import HostKeyCheck, HostKeyPolicy
+from clonepilot.transport.privatedir import DEFAULT_REMEDY, PRIVATE_MODE, check_private_dir
 
 # Exceptions that mean "the SSH connection is broken" once it was established.
 _LINK_ERRORS = (paramiko.SSHException, EOFError, OSError)
@@ -91,6 +94,7 @@ class SSHTransport(Transport):
         # How many SSH connections this transport opened: 1 while one connection serves everything.
         self.connections_opened = 0
         self._client: paramiko.SSHClient | None = None
+        self._uid: int | None = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -437,6 +441,113 @@ class SSHTransport(Transport):
 
     def write_file(self, path: str, content: str, mode: int = 0o600) -> None:
         what = f"write {path}"
+        sftp, link, limit = self._open_sftp(what)
+        directory, name = os.path.split(path)
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        created = False
+
+        def failed(exc: OSError) -> TransportError:
+            return FileWriteError(
+                describe(
+                    self.node,
+                    None,
+                    f"cannot write {path} as {self.user}: {exc.strerror or exc}; check the directory "
+                    "exists or can be created and is writable by that user",
+                ),
+                node=self.node,
+            )
+
+        try:
+            with self._sftp_errors(link, what, limit, failed):
+                if directory:
+                    self._makedirs(sftp, directory)
+                # Exclusive create, then narrow the mode before any content is written.
+                with sftp.open(tmp, "wbx") as handle:
+                    created = True
+                    handle.chmod(mode)
+                    handle.write(content.encode())
+                sftp.posix_rename(tmp, path)
+                created = False
+        finally:
+            if created:
+                with contextlib.suppress(_LINK_ERRORS):
+                    sftp.remove(tmp)
+            with contextlib.suppress(_LINK_ERRORS):
+                sftp.close()
+
+    @property
+    def login_user(self) -> str:
+        return self.user
+
+    def ensure_private_dir(self, path: str, *, remedy: str = DEFAULT_REMEDY) -> str | None:
+        what = f"check directory {path}"
+        uid = self._login_uid()
+        sftp, link, limit = self._open_sftp(what)
+
+        def failed(exc: OSError) -> TransportError:
+            return FileWriteError(
+                describe(
+                    self.node,
+                    None,
+                    f"cannot make {path} a directory private to {self.user}: {exc.strerror or exc}; check "
+                    "that its parent exists or can be created and is writable by that user",
+                ),
+                node=self.node,
+            )
+
+        try:
+            with self._sftp_errors(link, what, limit, failed):
+                parent = posixpath.dirname(path.rstrip("/"))
+                if parent:
+                    self._makedirs(sftp, parent)
+                # Fails on any entry in the way (SFTP says a bare "Failure"): the lstat below says which.
+                with contextlib.suppress(OSError):
+                    sftp.mkdir(path, PRIVATE_MODE)
+                seen = sftp.lstat(path)
+                mode = seen.st_mode or 0
+                warning = check_private_dir(
+                    self.node,
+                    path,
+                    mode=mode,
+                    owner_uid=seen.st_uid,
+                    login_user=self.user,
+                    login_uid=uid,
+                    remedy=remedy,
+                )
+                # SFTP has no descriptor-based chmod; in a sticky /var/tmp no one else can swap the
+                # directory judged above for another between the lstat and the chmod.
+                if stat.S_IMODE(mode) != PRIVATE_MODE:
+                    sftp.chmod(path, PRIVATE_MODE)
+        finally:
+            with contextlib.suppress(_LINK_ERRORS):
+                sftp.close()
+        return warning
+
+    def _login_uid(self) -> int:
+        """The login user's uid on the node, asked once (`id -u`): SFTP shows owners as uids only."""
+        with self._lock:
+            if self._uid is not None:
+                return self._uid
+        result = self.run(["id", "-u"])
+        answer = result.stdout.strip()
+        if not result.ok or not answer.isdigit():
+            detail = result.stderr.strip() or answer or "no output"
+            raise FileWriteError(
+                describe(
+                    self.node,
+                    result.command,
+                    f"cannot tell the uid of {self.user} (exit {result.exit_code}: {detail}); check that "
+                    "`id` is on the login user's PATH",
+                ),
+                node=self.node,
+                command=result.command,
+            )
+        with self._lock:
+            self._uid = int(answer)
+            return self._uid
+
+    def _open_sftp(self, what: str) -> tuple[paramiko.SFTPClient, paramiko.Transport, float]:
+        """An SFTP session on the live connection (one fresh connection if it died idle)."""
         sftp: paramiko.SFTPClient | None = None
         for attempt in (1, 2):
             link = self.connect(what)
@@ -453,19 +564,19 @@ class SSHTransport(Transport):
         # A hung server must not hang the flow: every SFTP reply has to come within this time.
         limit = self.options.command_timeout or _SFTP_TIMEOUT
         sftp.get_channel().settimeout(limit)
-        directory, name = os.path.split(path)
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-        created = False
+        return sftp, link, limit
+
+    @contextlib.contextmanager
+    def _sftp_errors(
+        self,
+        link: paramiko.Transport,
+        what: str,
+        limit: float,
+        failed: Callable[[OSError], TransportError],
+    ) -> Iterator[None]:
+        """paramiko's SFTP errors as transport errors: a timeout, a dropped link, or `failed(exc)`."""
         try:
-            if directory:
-                self._makedirs(sftp, directory)
-            # Exclusive create, then narrow the mode before any content is written.
-            with sftp.open(tmp, "wbx") as handle:
-                created = True
-                handle.chmod(mode)
-                handle.write(content.encode())
-            sftp.posix_rename(tmp, path)
-            created = False
+            yield
         except TimeoutError:
             self._forget(link)  # the connection is stuck; the next command gets a fresh one
             raise CommandTimeout(
@@ -478,24 +589,10 @@ class SSHTransport(Transport):
             if not link.is_active():
                 self._forget(link)
                 self._raise_dropped(what, exc)
-            raise FileWriteError(
-                describe(
-                    self.node,
-                    None,
-                    f"cannot write {path} as {self.user}: {exc.strerror or exc}; check the directory "
-                    "exists or can be created and is writable by that user",
-                ),
-                node=self.node,
-            ) from None
+            raise failed(exc) from None
         except (paramiko.SSHException, EOFError) as exc:
             self._forget(link)
             self._raise_dropped(what, exc)
-        finally:
-            if created:
-                with contextlib.suppress(_LINK_ERRORS):
-                    sftp.remove(tmp)
-            with contextlib.suppress(_LINK_ERRORS):
-                sftp.close()
 
     @staticmethod
     def _makedirs(sftp: paramiko.SFTPClient, directory: str) -> None:

@@ -109,7 +109,7 @@ def cli_env(symsim_array: SymsimArray, tmp_path: Path, monkeypatch: pytest.Monke
     array.admin("vg", "vgarch", "--sid", array.sid, "--devs", "00112")
     services = tmp_path / "services"
     services.mkdir()
-    # A name no concurrent run shares: pairs files live in /var/tmp/clonepilot/<service>.*.
+    # A name no concurrent run shares: pairs files live in /var/tmp/clonepilot-<user>/<service>.*.
     service = unique_name("cli")
     (services / f"{service}.conf").write_text(demo_text(array.bin_dir))
     for name in [n for n in os.environ if n.startswith("CLONEPILOT_")]:
@@ -118,6 +118,7 @@ def cli_env(symsim_array: SymsimArray, tmp_path: Path, monkeypatch: pytest.Monke
         "CLONEPILOT_SERVICES_DIR": str(services),
         "CLONEPILOT_SYMCLI_BIN": str(array.bin_dir),
         "CLONEPILOT_STATE_DIR": str(tmp_path / "state"),
+        "CLONEPILOT_LOCK_DIR": str(tmp_path / "locks"),
         "CLONEPILOT_SYMCLONE_LOCK_RETRY_INTERVAL": LOCK_RETRY[0],
         "CLONEPILOT_SYMCLONE_LOCK_RETRY_COUNT": LOCK_RETRY[1],
         "CLONEPILOT_POLL_INTERVAL_MIN": "0.1",

@@ -8,6 +8,8 @@ array and host, before and after the service is provisioned and started.
 from __future__ import annotations
 
 import json
+import os
+import pwd
 
 from clonepilot.config import load_service
 from clonepilot.engine.context import RunContext
@@ -94,12 +96,13 @@ def test_status_and_dry_run_refresh_are_cheap_exact_and_change_nothing(cli_env: 
     # The pairs were created (PreCopy): a refresh would activate them, data first; no create, no
     # recreate. The exact lines, as the operator would paste them.
     bin_dir, sid = cli.array.bin_dir, cli.array.sid
+    pairs_dir = f"/var/tmp/clonepilot-{pwd.getpwuid(os.getuid()).pw_name}"  # the login user's own
     wait = f"-i {LOCK_RETRY[0]} -c {LOCK_RETRY[1]}"
     expected = [
         f"  localhost: {bin_dir}/symsim-host ip add 192.0.2.41 eth0",
-        f"  localhost: {bin_dir}/symclone -sid {sid} -f /var/tmp/clonepilot/{cli.service}.sync-1.pairs"
+        f"  localhost: {bin_dir}/symclone -sid {sid} -f {pairs_dir}/{cli.service}.sync-1.pairs"
         f" -noprompt activate -consistent {wait}",
-        f"  localhost: {bin_dir}/symclone -sid {sid} -f /var/tmp/clonepilot/{cli.service}.sync-2.pairs"
+        f"  localhost: {bin_dir}/symclone -sid {sid} -f {pairs_dir}/{cli.service}.sync-2.pairs"
         f" -noprompt activate -consistent {wait}",
     ]
     out = dry.stdout.splitlines()

@@ -89,12 +89,14 @@ def test_device_group_form(tmp_path: Path) -> None:
     assert sync.sources == ("DEV001", "DEV002") and sync.targets == ("CLONE001", "CLONE002")
 
 
-def test_device_group_form_with_symid(tmp_path: Path) -> None:
+def test_symid_and_symdg_on_one_resource_are_refused(tmp_path: Path) -> None:
+    # The run would drive the group and ignore symid: which one the admin meant is theirs to say.
     text = BASE.replace("symid = 000197900123", "symid = 000197900123\nsymdg = DGCVI").replace(
         "00B60:00B61 00B62:00B63", "DEV001:CLONE001"
     )
-    sync = load_service_file(write_service(tmp_path, text)).syncs[0]
-    assert sync.uses_device_group and sync.symid == "000197900123"
+    path, issues = issues_of(tmp_path, text)
+    issue = find_issue(path, issues, "sync#1", "symdg", "both set")
+    assert "symid = 000197900123 and symdg = DGCVI" in issue.message and "not both" in issue.message
 
 
 SCOPED = BASE + "precopy = true\nprecopy@nodes = false\n"

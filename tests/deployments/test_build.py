@@ -50,7 +50,9 @@ def test_print_on_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
     demo = deployments["demo"]
     assert demo["entrypoint"] == "flows/actions.py:sync_update"
     assert demo["work_pool"] == {"name": "pool-a"}
-    assert demo["parameters"] == {"service": "demo", "services_dir": str(EXAMPLES)}
+    # The name only: the runs read the service file from the worker's own services_dir setting.
+    assert demo["parameters"] == {"service": "demo"}
+    assert "job_variables" not in demo
     # demo.conf: [sync#1] schedule = ["02:00-03:00@61 mon-fri"]
     assert demo["schedules"] == [
         {"cron": "0 2 * * 1-5", "timezone": "UTC", "parameters": {"rids": ["sync#1"]}}
@@ -150,9 +152,13 @@ def test_invalid_service_file_is_reported(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_apply_refuses_without_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     specs = build_deployments(EXAMPLES, work_pool="p", timezone="UTC")
-    with pytest.raises(BuildError, match="--apply needs PREFECT_API_URL"):
+    # Also when an earlier test of the session started the harness (it sets the URL in Prefect's settings).
+    no_server = temporary_settings(restore_defaults={PREFECT_API_URL})
+    with no_server, pytest.raises(BuildError, match="--apply needs PREFECT_API_URL"):
         apply(specs)
 
 
@@ -178,7 +184,9 @@ def test_apply_creates_then_updates_deployments(prefect_harness: None, tmp_path:
     assert deployment.entrypoint == "flows/actions.py:sync_update"
     assert deployment.work_pool_name == "cp-test"
     assert deployment.pull_steps == PULL_STEPS
-    assert deployment.parameters == {"service": "svc", "services_dir": str(tmp_path)}
+    assert deployment.parameters == {"service": "svc"}
+    assert deployment.job_variables == {}
+    assert "services_dir" not in deployment.parameter_openapi_schema["properties"]
     assert deployment.enforce_parameter_schema
     assert "service" in deployment.parameter_openapi_schema["required"]
     [schedule] = deployment.schedules

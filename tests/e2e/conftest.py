@@ -87,6 +87,14 @@ class Deployed:
     bin_dir: Path
     services: dict[str, str]  # role (demo, ca, cb, ...) -> service name
     limits_before_first_run: dict[str, int]  # limit name -> HTTP status of GET before any run
+    worker_env: dict[str, str | None] = field(default_factory=dict)  # None: removed
+
+    def terminal_env(self, prefect_home: Path) -> dict[str, str]:
+        """An operator's terminal with the worker's settings but its own Prefect (a temporary server)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLONEPILOT_", "PREFECT_API"))}
+        env.update({k: v for k, v in self.worker_env.items() if v is not None})
+        env["PREFECT_HOME"] = str(prefect_home)
+        return env
 
     @property
     def worker(self) -> Worker:
@@ -178,6 +186,13 @@ class Deployed:
         body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200, "sort": "TIMESTAMP_ASC"}
         return [str(entry["message"]) for entry in self.server.api("POST", "/logs/filter", body)]
 
+    def wait_for_log(self, t: Timing, text: str, timeout: float = 120.0) -> None:
+        """Until a log line of the run holds `text` (the server has it in the run's next log batch)."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.logs(t.run_id)):
+            assert time.monotonic() < deadline, explain(self, t)
+            time.sleep(0.2)  # polling the server for the run's log
+
     def ran_on(self, run_id: str, timeout: float = 60.0) -> str:
         """The name of the worker that took the run: its "Worker '...' submitting flow run" log line.
 
@@ -268,6 +283,7 @@ def _worker_env(root: Path, bin_dir: Path, services: Path, sshd: SSHServer) -> d
         "CLONEPILOT_SSH_KNOWN_HOSTS": str(sshd.known_hosts),
         "CLONEPILOT_SSH_USER": sshd.user,
         "CLONEPILOT_STATE_DIR": str(root / "state"),
+        "CLONEPILOT_LOCK_DIR": str(root / "locks"),
         "CLONEPILOT_ARRAY_CONCURRENCY": str(ARRAY_CONCURRENCY),
     }
     env.update({f"CLONEPILOT_{k}": v for k, v in FLOW_SETTINGS.items()})
@@ -341,7 +357,7 @@ def deploy(
             )
             for n in range(1, workers + 1)
         ]
-        yield Deployed(server, started, root, home, bin_dir, names, before)
+        yield Deployed(server, started, root, home, bin_dir, names, before, worker_env)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,14 @@ REST poll (every 50 ms) that sees RUNNING, and then a final state; `pytest -s` s
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
 import time
+from pathlib import Path
 
+from tests.cli.conftest import CLONEPILOT
 from tests.e2e.conftest import (
     ARRAY_CONCURRENCY,
     Deployed,
@@ -134,6 +140,97 @@ def test_same_service_twice_with_wait_the_second_waits_then_runs(deployed: Deplo
     assert activates[0]["end"] < recreates[1]["start"]  # the holder's last change, then the waiter's first
 
 
+def test_a_terminal_run_on_a_temporary_server_and_a_worker_run_meet_on_the_run_lock(
+    deployed: Deployed, tmp_path: Path
+) -> None:
+    """Two Prefect servers that know nothing of each other: only the run lock on the symcli node."""
+    env, ca = deployed, deployed.services["ca"]
+    # The first recreate waits 30 s: the winner holds the lock while the other one (a terminal
+    # starting its temporary server, or a worker starting its run) reaches it.
+    env.admin("fault", "add", "symclone:recreate", "none", "--delay", "30", "--times", "1")
+    try:
+        since = time.time()
+        terminal = subprocess.Popen(
+            [str(CLONEPILOT), "-s", ca, "refresh"],
+            env=env.terminal_env(tmp_path / "prefect-home"),
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        worker = env.trigger_rest(REFRESH, {"service": ca})
+        out, _ = terminal.communicate(timeout=300)
+        env.wait(worker, timeout=300)
+    finally:
+        env.admin("fault", "clear")
+
+    report("REST refresh beside a terminal refresh on a temporary server", worker)
+    assert len(env.symclone_calls(ca, "recreate", since)) == 1, out + explain(env, worker)
+    if terminal.returncode == 0:
+        assert worker.state == "FAILED", explain(env, worker)
+        assert f"refresh of {ca} refused: 'refresh {ca}' (flow run " in worker.message, worker.message
+        assert f"pid {terminal.pid} on " in worker.message, worker.message
+    else:
+        assert worker.state == "COMPLETED", out + explain(env, worker)
+        assert f"refresh of {ca} refused: 'refresh {ca}' (flow run {worker.run_id}, pid " in out, out
+
+
+def test_cancel_in_the_ui_stops_a_worker_run_cleanly_and_the_rerun_resumes(deployed: Deployed) -> None:
+    env, ca = deployed, deployed.services["ca"]
+    # The recreate's copy stalls at 50 %: the run is waiting for its precopy when cancelled.
+    env.admin("fault", "add", "symclone:recreate", "none", "--stall-at", "50", "--times", "1")
+    try:
+        since = time.time()
+        t = env.trigger_rest(REFRESH, {"service": ca})
+        env.wait_for_log(t, "waiting for")
+        cancelled = time.monotonic()
+        env.server.api("POST", f"/flow_runs/{t.run_id}/set_state", {"state": {"type": "CANCELLING"}})
+        env.wait(t, timeout=60)
+        took = time.monotonic() - cancelled
+    finally:
+        env.admin("fault", "clear")
+    report("REST refresh cancelled in the UI while waiting for its precopy", t)
+    print(f"cancel to final state: {took:.1f} s")
+    assert t.state == "CANCELLED", explain(env, t)
+    assert "stopped (" in t.message and "run it again to resume" in t.message, t.message
+    assert not (env.root / "locks" / f"service-{ca}").exists()  # the lock given back
+    assert env.limit(f"clonepilot-service-{ca}")["active_slots"] == 0
+    recreated = len(env.symclone_calls(ca, "recreate", since))
+
+    again = env.trigger_rest(REFRESH, {"service": ca})
+    env.wait(again)
+    assert again.state == "COMPLETED", explain(env, again)
+    # The rerun carried on from the array's state: the cancelled run's recreate was not repeated.
+    assert len(env.symclone_calls(ca, "recreate", since)) == recreated == 1
+
+
+def test_a_worker_run_killed_outright_does_not_block_the_rerun(deployed: Deployed) -> None:
+    env, ca = deployed, deployed.services["ca"]
+    env.admin("fault", "add", "symclone:recreate", "none", "--stall-at", "50", "--times", "1")
+    record = env.root / "locks" / f"service-{ca}" / "holder.json"
+    try:
+        since = time.time()
+        t = env.trigger_rest(REFRESH, {"service": ca})
+        env.wait_for_log(t, "waiting for")
+        holder = json.loads(record.read_text())
+        assert holder["flow_run_id"] == t.run_id
+        os.kill(holder["pid"], signal.SIGKILL)  # the flow run's own process, as the OOM killer would
+        env.wait(t, timeout=60)
+    finally:
+        env.admin("fault", "clear")
+    assert t.state == "CRASHED", explain(env, t)
+    assert record.exists()  # a kill cannot give the lock back
+
+    again = env.trigger_rest(REFRESH, {"service": ca})
+    env.wait(again)
+    assert again.state == "COMPLETED", explain(env, again)
+    logs = env.logs(again.run_id)
+    assert any("took over the run lock" in line and "is gone" in line for line in logs), logs
+    assert len(env.symclone_calls(ca, "recreate", since)) == 1  # carried on from the array's state
+    assert not record.exists()
+
+
 def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Deployed) -> None:
     env, ca, cb = deployed, deployed.services["ca"], deployed.services["cb"]
     server = env.server
@@ -197,7 +294,8 @@ def test_refresh_asked_to_wait_for_approval_pauses_with_its_plan_and_runs_once_r
     keyset = run["state"]["state_details"]["run_input_keyset"]
     plan = str(env.server.api("GET", f"/flow_runs/{t.run_id}/input/{keyset['description']}"))
     assert f"## Approve the refresh of {ca}?" in plan, plan
-    assert f"/var/tmp/clonepilot/{ca}.sync-1.pairs -noprompt recreate" in plan, plan
+    user = env.worker_env["CLONEPILOT_SSH_USER"]
+    assert f"/var/tmp/clonepilot-{user}/{ca}.sync-1.pairs -noprompt recreate" in plan, plan
     assert env.symclone_calls(ca, "recreate", since) == []  # nothing changed while it waits
 
     resumed = time.time()

@@ -83,6 +83,7 @@ def fleet(symsim_array: SymsimArray, tmp_path: Path, monkeypatch: pytest.MonkeyP
     for name in [n for n in os.environ if n.startswith("CLONEPILOT_")]:
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env or clonepilot.toml
+    monkeypatch.setenv("CLONEPILOT_LOCK_DIR", str(tmp_path / "locks"))
     fleet = Fleet(array, services, tmp_path)
     sid = array.sid
     fleet.write(

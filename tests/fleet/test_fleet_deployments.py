@@ -37,4 +37,4 @@ def test_status_deployments_fit_their_flows(monkeypatch: pytest.MonkeyPatch) -> 
             assert "service" not in parameters
             assert flow.validate_parameters({**parameters, "service": "demo"})["service"] == "demo"
         else:
-            assert flow.validate_parameters(parameters) == {"services_dir": None}
+            assert flow.validate_parameters(parameters) == {}

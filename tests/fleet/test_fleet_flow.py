@@ -52,7 +52,7 @@ def test_fleet_status_flow_publishes_a_table_and_events(
 
     _settings_env(fleet, monkeypatch)
     since = datetime.now(UTC)
-    state = fleet_status_flow(services_dir=str(fleet.services_dir), return_state=True)
+    state = fleet_status_flow(return_state=True)
     assert state.is_completed(), state
     result = state.result()
     assert [s["service"] for s in result["services"]] == ["broken", "charlie", "beta", "alpha", "delta"]

@@ -31,7 +31,7 @@ STATE_CHANGING = {"create", "recreate", "activate", "terminate", "restore", "spl
 
 
 def unique_name(prefix: str) -> str:
-    """A service name no concurrent run shares: pairs files live in /var/tmp/clonepilot/<svc>.*."""
+    """A service name no concurrent run shares: pairs files live in /var/tmp/clonepilot-<user>/<svc>.*."""
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
@@ -137,6 +137,7 @@ def make_flow_env(root: Path, sshd: SSHServer, mp: pytest.MonkeyPatch) -> FlowEn
     mp.setenv("CLONEPILOT_SSH_KEY_FILE", str(sshd.client_key))
     mp.setenv("CLONEPILOT_SSH_USER", sshd.user)
     mp.setenv("CLONEPILOT_STATE_DIR", str(root / "state"))
+    mp.setenv("CLONEPILOT_LOCK_DIR", str(root / "locks"))
     for key, value in FLOW_SETTINGS.items():
         mp.setenv(f"CLONEPILOT_{key}", value)
     return FlowEnv(home=home, bin_dir=bin_dir, services_dir=services, sshd=sshd)

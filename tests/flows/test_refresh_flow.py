@@ -69,7 +69,7 @@ def demo(
 
 
 def _pairs_file_rid(call: dict[str, Any]) -> str:
-    """sync#N of a symclone call, from its pairs file (/var/tmp/clonepilot/SVC.sync-N.pairs)."""
+    """sync#N of a symclone call, from its pairs file (/var/tmp/clonepilot-USER/SVC.sync-N.pairs)."""
     path = call["argv"][call["argv"].index("-f") + 1]
     return "sync#" + Path(path).name.split(".")[1].removeprefix("sync-")
 

@@ -34,6 +34,7 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name)
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)  # only the configured key may log in
     monkeypatch.chdir(tmp_path)  # no stray .env or clonepilot.toml
+    monkeypatch.setenv("CLONEPILOT_LOCK_DIR", str(tmp_path / "locks"))
     return tmp_path
 
 

@@ -9,6 +9,7 @@ from clonepilot.symcli import (
     CloneState,
     GroupTarget,
     LockWait,
+    pairs_dir_for,
     pairs_file_content,
     pairs_file_name,
     pairs_file_path,
@@ -265,7 +266,9 @@ def test_pairs_file_content_as_opensvc_writes_it() -> None:
 
 
 def test_pairs_file_path_is_stable_and_filesystem_safe() -> None:
-    assert pairs_file_path("aastmphpux", "sync#2") == "/var/tmp/clonepilot/aastmphpux.sync-2.pairs"
+    assert pairs_file_path("aastmphpux", "sync#2", "/var/tmp/clonepilot-oracle") == (
+        "/var/tmp/clonepilot-oracle/aastmphpux.sync-2.pairs"
+    )
     assert pairs_file_path("app", "sync", "/run/cp/") == "/run/cp/app.sync.pairs"
     assert pairs_file_name("app", "sync#1") != pairs_file_name("app", "sync#2")
     assert pairs_file_name("app", "sync#1") != pairs_file_name("app-sync", "x1")
@@ -288,4 +291,15 @@ def test_pairs_file_path_is_stable_and_filesystem_safe() -> None:
 )
 def test_pairs_file_name_refuses_unsafe_names(service: str, rid: str) -> None:
     with pytest.raises(ValueError):
-        pairs_file_path(service, rid)
+        pairs_file_path(service, rid, "/var/tmp/clonepilot-root")
+
+
+def test_pairs_dir_is_the_login_users_own() -> None:
+    assert pairs_dir_for("/var/tmp/clonepilot-{user}", "oracle") == "/var/tmp/clonepilot-oracle"
+    assert pairs_dir_for("/srv/cp/{user}/pairs", "svc_db.1") == "/srv/cp/svc_db.1/pairs"
+    assert pairs_dir_for("/run/cp", "any one") == "/run/cp"  # no placeholder: the name is not used
+    for user in ("", "../etc", "a/b", "a b", "-x"):
+        with pytest.raises(ValueError, match="cannot name a pairs directory"):
+            pairs_dir_for("/var/tmp/clonepilot-{user}", user)
+    with pytest.raises(ValueError, match="absolute path"):
+        pairs_dir_for("tmp/{user}", "oracle")
