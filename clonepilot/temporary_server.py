@@ -82,6 +82,11 @@ def start_temporary_server() -> str | None:
     """
     if PREFECT_API_URL.value() or not sys.platform.startswith("linux"):
         return None
+    # Leases kept on disk (in PREFECT_HOME), not in the server's memory: a run killed with this
+    # process leaves a lease the next temporary server still knows, so its slots can be given back.
+    os.environ.setdefault(
+        "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", "prefect.server.concurrency.lease_storage.filesystem"
+    )
     server = TiedTemporaryServer()
     if not isinstance(server, TiedTemporaryServer):
         return None  # Prefect's own instance was made first in this process: it stays in charge

@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -30,8 +31,13 @@ from prefect.client.schemas.filters import (
     FlowRunFilterTags,
 )
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder, StateType
-from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
-from prefect.concurrency.sync import concurrency
+from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError, _discard_cleanup_lease
+from prefect.concurrency._events import emit_concurrency_acquisition_events, emit_concurrency_release_events
+from prefect.concurrency._leases import maintain_concurrency_lease
+from prefect.concurrency._sync import (
+    acquire_concurrency_slots_with_lease,
+    release_concurrency_slots_with_lease,
+)
 from prefect.context import FlowRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
@@ -40,6 +46,7 @@ from clonepilot.errors import PermanentError
 from clonepilot.settings import Settings
 
 Logger = logging.Logger | logging.LoggerAdapter[Any]
+LeaseHook = Callable[[str], None]
 
 SERVICE_LIMIT_PREFIX = "clonepilot-service-"
 ARRAY_LIMIT_PREFIX = "clonepilot-array-"
@@ -169,6 +176,7 @@ def service_guard(
     dry_run: bool,
     logger: Logger,
     run_lock_held: bool = False,
+    on_lease: LeaseHook | None = None,
 ) -> Iterator[None]:
     """Hold the service's slot for the whole action: refuse or wait while another action runs.
 
@@ -183,7 +191,9 @@ def service_guard(
     wait = settings.service_concurrency == "wait"
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(_acquire_freeing_stale(name, run_lock_held=run_lock_held, logger=logger))
+            stack.enter_context(
+                _acquire_freeing_stale(name, run_lock_held=run_lock_held, logger=logger, on_lease=on_lease)
+            )
         except ConcurrencySlotAcquisitionError as exc:
             if not _locked(exc):
                 raise
@@ -195,7 +205,7 @@ def service_guard(
                 ) from None
             logger.info("%s of %s waits for %s to finish (limit %s)", action, service, running, name)
             started = time.monotonic()
-            stack.enter_context(_acquire(name, retries=None))
+            stack.enter_context(_acquire(name, retries=None, on_lease=on_lease))
             logger.info("%s of %s starts after waiting %.1f s", action, service, time.monotonic() - started)
         try:
             _mark_holder(name)
@@ -205,10 +215,12 @@ def service_guard(
 
 
 @contextlib.contextmanager
-def _acquire_freeing_stale(name: str, *, run_lock_held: bool, logger: Logger) -> Iterator[None]:
+def _acquire_freeing_stale(
+    name: str, *, run_lock_held: bool, logger: Logger, on_lease: LeaseHook | None
+) -> Iterator[None]:
     if run_lock_held:
         _free_stale_slot(name, logger)
-    with _acquire(name, retries=0):
+    with _acquire(name, retries=0, on_lease=on_lease):
         yield
 
 
@@ -233,19 +245,44 @@ def _free_stale_slot(name: str, logger: Logger) -> None:
         client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
 
 
+@contextlib.contextmanager
 def _acquire(
-    name: str | list[str], *, retries: int | None, occupy: int = 1
-) -> contextlib.AbstractContextManager[None]:
-    return concurrency(
-        name,
-        occupy=occupy,
-        max_retries=retries,
-        lease_duration=LEASE_SECONDS,
-        strict=True,
-        holder=_holder(),
-        # A refresh must not die halfway because one lease renewal hit a network blip.
-        raise_on_lease_renewal_failure=False,
+    name: str | list[str], *, retries: int | None, occupy: int = 1, on_lease: LeaseHook | None = None
+) -> Iterator[None]:
+    """prefect.concurrency.sync.concurrency(strict=True), and the lease's id told to `on_lease`.
+
+    The id goes into the run lock's record: a run that takes over a killed holder's lock gives back
+    the Prefect slots that holder leased, at once (tolerant of Prefect's module layout changing:
+    tests/e2e check slots are freed).
+    """
+    names = name if isinstance(name, list) else [name]
+    response = acquire_concurrency_slots_with_lease(
+        names, occupy, max_retries=retries, lease_duration=LEASE_SECONDS, strict=True, holder=_holder()
     )
+    events = emit_concurrency_acquisition_events(response.limits, occupy)
+    if on_lease is not None:
+        on_lease(str(response.lease_id))
+    try:
+        # A refresh must not die halfway because one lease renewal hit a network blip.
+        with maintain_concurrency_lease(
+            response.lease_id, LEASE_SECONDS, raise_on_lease_renewal_failure=False
+        ):
+            yield
+    finally:
+        release_concurrency_slots_with_lease(response.lease_id)
+        _discard_cleanup_lease(response.lease_id)
+        emit_concurrency_release_events(response.limits, occupy, events)
+
+
+def release_dead_leases(lease_ids: Iterable[str], logger: Logger) -> None:
+    """Give back the Prefect slots a dead run leased, where this server still knows the lease."""
+    with get_client(sync_client=True) as client:
+        for lease_id in lease_ids:
+            try:
+                client.release_concurrency_slots_with_lease(uuid.UUID(lease_id))
+            except (ObjectNotFound, httpx.HTTPStatusError):
+                continue  # expired and revoked already, or a lease of another server
+            logger.warning("gave back the Prefect slots of the dead run's lease %s", lease_id)
 
 
 def changed_arrays(stages: Iterable[tuple[str, Iterable[AnyResource]]]) -> list[str]:
@@ -262,7 +299,14 @@ def changed_arrays(stages: Iterable[tuple[str, Iterable[AnyResource]]]) -> list[
 
 
 @contextlib.contextmanager
-def array_slots(settings: Settings, names: list[str], *, dry_run: bool, logger: Logger) -> Iterator[None]:
+def array_slots(
+    settings: Settings,
+    names: list[str],
+    *,
+    dry_run: bool,
+    logger: Logger,
+    on_lease: LeaseHook | None = None,
+) -> Iterator[None]:
     """Hold one slot of each array the run changes, from its start to its end (waiting if full).
 
     One acquisition for all of them, from the flow's own thread: on a SQLite Prefect server, lease
@@ -275,7 +319,7 @@ def array_slots(settings: Settings, names: list[str], *, dry_run: bool, logger: 
         ensure_limit(name, settings.array_concurrency, exact=False, logger=logger)
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(_acquire(names, retries=0))
+            stack.enter_context(_acquire(names, retries=0, on_lease=on_lease))
         except ConcurrencySlotAcquisitionError as exc:
             if not _locked(exc):
                 raise
@@ -283,6 +327,6 @@ def array_slots(settings: Settings, names: list[str], *, dry_run: bool, logger: 
                 "waiting for a slot of %s (state-changing runs on an array are capped)", ", ".join(names)
             )
             started = time.monotonic()
-            stack.enter_context(_acquire(names, retries=None))
+            stack.enter_context(_acquire(names, retries=None, on_lease=on_lease))
             logger.info("got a slot of %s after %.1f s", ", ".join(names), time.monotonic() - started)
         yield

@@ -140,7 +140,13 @@ def run_action(
             settings, svc, action, stages, ssh_options=ssh_options, dry_run=dry_run, logger=logger, stop=stop
         ) as lock,
         service_guard(
-            settings, svc.name, action, dry_run=dry_run, logger=logger, run_lock_held=lock is not None
+            settings,
+            svc.name,
+            action,
+            dry_run=dry_run,
+            logger=logger,
+            run_lock_held=lock is not None,
+            on_lease=lock.add_lease if lock is not None else None,
         ),
     ):
         # Approval waits holding the service (the approved plan is not raced by another run of
@@ -151,7 +157,13 @@ def run_action(
                 # Nothing worth approving: the run would fail as the plan did.
                 raise ActionFailed(plan)
             ask_approval(svc, action, plan, timeout=settings.approval_timeout, logger=logger)
-        with array_slots(settings, changed_arrays(changes), dry_run=dry_run, logger=logger):
+        with array_slots(
+            settings,
+            changed_arrays(changes),
+            dry_run=dry_run,
+            logger=logger,
+            on_lease=lock.add_lease if lock is not None else None,
+        ):
             # Only a refresh needs one: the other actions are idempotent from the down check on.
             checkpoint = (
                 open_checkpoint(

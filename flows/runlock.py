@@ -26,6 +26,7 @@ from clonepilot.lock import Holder, RunLock
 from clonepilot.lock.runlock import Stoppable
 from clonepilot.settings import Settings
 from clonepilot.transport import SSHOptions
+from flows.concurrency import release_dead_leases
 
 Logger = logging.Logger | logging.LoggerAdapter[Any]
 
@@ -43,9 +44,11 @@ def _api_url() -> str | None:
 
 
 def crash_dead_run(logger: Logger) -> Any:
-    """The takeover hook: mark the dead holder's flow run Crashed if this server has it unfinished."""
+    """The takeover hook: give back the dead holder's Prefect slots, and mark its flow run Crashed,
+    where this server has them."""
 
     def hook(holder: Holder, reason: str) -> None:
+        release_dead_leases(holder.prefect_leases, logger)
         if holder.flow_run_id is None:
             return
         with get_client(sync_client=True) as client:

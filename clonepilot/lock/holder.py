@@ -63,6 +63,8 @@ class Holder:
     flow_run_id: str | None = None
     prefect_api: str | None = None
     keys: tuple[str, ...] = field(default_factory=tuple)
+    # Prefect leases of the run's slots: whoever takes over a dead holder gives them back.
+    prefect_leases: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
     def for_this_process(
@@ -113,6 +115,7 @@ class Holder:
         if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
             return None
         data["keys"] = tuple(data.get("keys") or ())
+        data["prefect_leases"] = tuple(data.get("prefect_leases") or ())
         try:
             return cls(**data)
         except TypeError:

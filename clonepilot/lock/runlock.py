@@ -226,6 +226,10 @@ class RunLock:
         if self._held:
             self.renew()
 
+    def add_lease(self, lease_id: str) -> None:
+        """Record a Prefect lease this run took (see Holder.prefect_leases)."""
+        self.update(prefect_leases=(*self.holder.prefect_leases, lease_id))
+
     def renew(self) -> None:
         with self._record_lock:
             self.holder = self.holder.renewed_now()

@@ -101,7 +101,11 @@ def test_a_killed_terminal_refresh_leaves_no_server_and_the_rerun_takes_over(cli
         (state,) = db.execute(
             "SELECT state_type FROM flow_run WHERE id = ?", (record["flow_run_id"],)
         ).fetchone()
+        slots = db.execute(
+            "SELECT name, active_slots FROM concurrency_limit_v2 WHERE name LIKE 'clonepilot-%'"
+        ).fetchall()
     assert state == "CRASHED"
+    assert slots and all(active == 0 for _, active in slots), slots  # the killed run's slots given back
     assert list(lock.iterdir()) == []
 
 

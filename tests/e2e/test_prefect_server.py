@@ -229,6 +229,9 @@ def test_a_worker_run_killed_outright_does_not_block_the_rerun(deployed: Deploye
     assert any("took over the run lock" in line and "is gone" in line for line in logs), logs
     assert len(env.symclone_calls(ca, "recreate", since)) == 1  # carried on from the array's state
     assert not record.exists()
+    # The killed run's slots were given back by the rerun, not left to their lease's expiry.
+    assert any("gave back the Prefect slots of the dead run's lease" in line for line in logs), logs
+    assert env.limit(ARRAY_LIMIT)["active_slots"] == 0
 
 
 def test_array_cap_holds_changing_runs_and_dry_runs_take_no_limit(deployed: Deployed) -> None:
