@@ -439,6 +439,14 @@ class SSHTransport(Transport):
 
     # -- files ------------------------------------------------------------------------------
 
+    def _file_error(self, doing: str, exc: OSError, check: str) -> FileWriteError:
+        return FileWriteError(
+            describe(
+                self.node, None, f"{doing}: {exc.strerror or exc}; {check} and is writable by that user"
+            ),
+            node=self.node,
+        )
+
     def write_file(self, path: str, content: str, mode: int = 0o600) -> None:
         what = f"write {path}"
         sftp, link, limit = self._open_sftp(what)
@@ -447,14 +455,8 @@ class SSHTransport(Transport):
         created = False
 
         def failed(exc: OSError) -> TransportError:
-            return FileWriteError(
-                describe(
-                    self.node,
-                    None,
-                    f"cannot write {path} as {self.user}: {exc.strerror or exc}; check the directory "
-                    "exists or can be created and is writable by that user",
-                ),
-                node=self.node,
+            return self._file_error(
+                f"cannot write {path} as {self.user}", exc, "check the directory exists or can be created"
             )
 
         try:
@@ -485,14 +487,10 @@ class SSHTransport(Transport):
         sftp, link, limit = self._open_sftp(what)
 
         def failed(exc: OSError) -> TransportError:
-            return FileWriteError(
-                describe(
-                    self.node,
-                    None,
-                    f"cannot make {path} a directory private to {self.user}: {exc.strerror or exc}; check "
-                    "that its parent exists or can be created and is writable by that user",
-                ),
-                node=self.node,
+            return self._file_error(
+                f"cannot make {path} a directory private to {self.user}",
+                exc,
+                "check that its parent exists or can be created",
             )
 
         try:
