@@ -42,6 +42,7 @@ from prefect.context import FlowRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from clonepilot.config.models import AnyResource, SymcloneSync
+from clonepilot.engine.run_lock import ARRAY_STEPS
 from clonepilot.errors import PermanentError
 from clonepilot.settings import Settings
 
@@ -50,8 +51,6 @@ LeaseHook = Callable[[str], None]
 
 SERVICE_LIMIT_PREFIX = "clonepilot-service-"
 ARRAY_LIMIT_PREFIX = "clonepilot-array-"
-# Steps that change pair states on the array (the other sync steps only read it).
-ARRAY_STEPS = frozenset({"recreate", "activate", "provision", "unprovision"})
 # Slots are leased and renewed while held; a run killed without releasing frees them within this.
 LEASE_SECONDS = 60.0
 # How long a refused run looks for the running one (it tags itself right after taking the slot).

@@ -13,7 +13,7 @@ from typing import Any
 
 from clonepilot.config.models import Service, SymcloneSync
 from clonepilot.engine.runbook import Stage
-from clonepilot.lock import Holder, RunLock, keys_for
+from clonepilot.lock import Holder, RunLock, hold, keys_for
 from clonepilot.lock.runlock import Stoppable, TakeoverHook
 from clonepilot.settings import Settings
 from clonepilot.transport import SSHOptions, TransportPool
@@ -73,21 +73,18 @@ def run_lock(
         prefect_api=prefect_api,
     )
     # Its own connection: the renewals must not queue behind a long symcli call.
-    with TransportPool(ssh_options) as pool:
-        lock = RunLock(
+    with (
+        TransportPool(ssh_options) as pool,
+        hold(
             pool.get(service.symcli_node),
             str(settings.lock_dir),
             holder,
-            logger=logger,
-            command_timeout=min(settings.command_timeout, settings.lock_lease),
-        )
-        lock.acquire(
             wait=settings.service_concurrency == "wait",
+            logger=logger,
             on_takeover=on_takeover,
             stop=stop,
+            command_timeout=min(settings.command_timeout, settings.lock_lease),
             what=f"{action.replace('_', ' ')} of {service.name}",
-        )
-        try:
-            yield lock
-        finally:
-            lock.release()
+        ) as lock,
+    ):
+        yield lock

@@ -329,9 +329,11 @@ def hold(
     on_takeover: TakeoverHook | None = None,
     stop: Stoppable | None = None,
     command_timeout: float = 60.0,
+    what: str = "",
 ) -> Iterator[RunLock]:
+    """The lock held for the block: acquired (see RunLock.acquire), then released whatever happens."""
     lock = RunLock(transport, directory, holder, logger=logger, command_timeout=command_timeout)
-    lock.acquire(wait=wait, on_takeover=on_takeover, stop=stop)
+    lock.acquire(wait=wait, on_takeover=on_takeover, stop=stop, what=what)
     try:
         yield lock
     finally:

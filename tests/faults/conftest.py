@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ import pytest
 from symsim import admin as symsim_admin
 from symsim import cli as symsim_cli
 from symsim import symclone as symsim_symclone
-from tests.flows.conftest import node_line, unique_name
+from tests.flows.conftest import node_line, unique_name, use_flow_settings
 from tests.plugins.sshd import SSHServer
 from tests.service_texts import host_sections
 
@@ -157,19 +156,7 @@ def make_world(root: Path, sshd: SSHServer, mp: pytest.MonkeyPatch) -> World:
     service = unique_name("fault")
     (services / f"{service}.conf").write_text(example_text(sshd, sid, bin_dir))
     world = World(root, home, bin_dir, sid, service, root / "state", root / "locks")
-    mp.setenv("SYMSIM_HOME", str(home))
-    for name in [n for n in os.environ if n.startswith("CLONEPILOT_")]:
-        mp.delenv(name)
-    mp.chdir(root)  # no stray .env or clonepilot.toml
-    mp.setenv("CLONEPILOT_SERVICES_DIR", str(services))
-    mp.setenv("CLONEPILOT_SYMCLI_BIN", str(bin_dir))
-    mp.setenv("CLONEPILOT_SSH_KNOWN_HOSTS", str(sshd.known_hosts))
-    mp.setenv("CLONEPILOT_SSH_KEY_FILE", str(sshd.client_key))
-    mp.setenv("CLONEPILOT_SSH_USER", sshd.user)
-    mp.setenv("CLONEPILOT_STATE_DIR", str(world.state_dir))
-    mp.setenv("CLONEPILOT_LOCK_DIR", str(world.lock_dir))
-    for key, value in MATRIX_SETTINGS.items():
-        mp.setenv(f"CLONEPILOT_{key}", value)
+    use_flow_settings(mp, root, home, bin_dir, services, sshd, MATRIX_SETTINGS)
     return world
 
 

@@ -119,14 +119,17 @@ FLOW_SETTINGS = {
 }
 
 
-def make_flow_env(root: Path, sshd: SSHServer, mp: pytest.MonkeyPatch) -> FlowEnv:
-    """A fresh array (000197900123, devices 00100-0013F of 1 GB, ~1 s per copy) and the settings."""
-    home, bin_dir, services = root / "symsim", root / "bin", root / "services"
-    home.mkdir(parents=True)
-    services.mkdir()
-    run_admin(home, "init", DEFAULT_SID, "--devs", "00100-0013F", "--size-gb", "1")
-    run_admin(home, "speed", "--tracks-per-sec", "8192", "--op-time", "0.2")
-    run_admin(home, "bin", str(bin_dir))
+def use_flow_settings(
+    mp: pytest.MonkeyPatch,
+    root: Path,
+    home: Path,
+    bin_dir: Path,
+    services: Path,
+    sshd: SSHServer,
+    settings: dict[str, str],
+) -> None:
+    """Only these CLONEPILOT_* settings for the test's flow runs: its simulator, services, sshd, and
+    its state and lock directories under root (plus `settings`, names without the prefix)."""
     mp.setenv("SYMSIM_HOME", str(home))
     for name in [n for n in os.environ if n.startswith("CLONEPILOT_")]:
         mp.delenv(name)
@@ -138,8 +141,19 @@ def make_flow_env(root: Path, sshd: SSHServer, mp: pytest.MonkeyPatch) -> FlowEn
     mp.setenv("CLONEPILOT_SSH_USER", sshd.user)
     mp.setenv("CLONEPILOT_STATE_DIR", str(root / "state"))
     mp.setenv("CLONEPILOT_LOCK_DIR", str(root / "locks"))
-    for key, value in FLOW_SETTINGS.items():
+    for key, value in settings.items():
         mp.setenv(f"CLONEPILOT_{key}", value)
+
+
+def make_flow_env(root: Path, sshd: SSHServer, mp: pytest.MonkeyPatch) -> FlowEnv:
+    """A fresh array (000197900123, devices 00100-0013F of 1 GB, ~1 s per copy) and the settings."""
+    home, bin_dir, services = root / "symsim", root / "bin", root / "services"
+    home.mkdir(parents=True)
+    services.mkdir()
+    run_admin(home, "init", DEFAULT_SID, "--devs", "00100-0013F", "--size-gb", "1")
+    run_admin(home, "speed", "--tracks-per-sec", "8192", "--op-time", "0.2")
+    run_admin(home, "bin", str(bin_dir))
+    use_flow_settings(mp, root, home, bin_dir, services, sshd, FLOW_SETTINGS)
     return FlowEnv(home=home, bin_dir=bin_dir, services_dir=services, sshd=sshd)
 
 

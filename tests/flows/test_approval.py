@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
     FlowRunFilter,
     FlowRunFilterName,
     FlowRunFilterState,
@@ -132,7 +134,9 @@ def test_service_that_asks_for_approval_pauses_with_the_plan_and_runs_it_once_ap
     # Nothing changed while it waits; it reads only.
     assert state_changing(env.calls()) == []
     with get_client(sync_client=True) as client:
-        keys = {a.key for a in client.read_artifacts() if a.flow_run_id == paused.id}
+        # Filtered on the server: an unfiltered read returns one page, and a long session holds more.
+        run_artifacts = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[paused.id]))
+        keys = {a.key for a in client.read_artifacts(artifact_filter=run_artifacts)}
     assert f"{name}-refresh-plan" in keys, keys
 
     resume_flow_run(paused.id, run_input={"approve": True, "comment": "change 4711"})
