@@ -73,6 +73,19 @@ def cmd_vg(home: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_write(home: Path, args: argparse.Namespace) -> int:
+    from symsim import api
+
+    devs = [d for spec in args.devs for d in spec.split(",") if d.strip()]
+    try:
+        outcome = api.host_write(home, args.sid, devs, args.tracks)
+    except api.SymsimError as exc:
+        raise SymError(str(exc)) from None
+    for dev, what in outcome.items():
+        print(f"{dev}: {args.tracks:g} track(s) written, {what}")
+    return 0
+
+
 def cmd_fault(home: Path, args: argparse.Namespace) -> int:
     with store.transaction(home) as state:
         if args.fault_cmd == "add":
@@ -170,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sid", required=True)
     p.add_argument("--devs", action="append", required=True)
     p.set_defaults(func=cmd_vg)
+
+    p = sub.add_parser("write", help="a host writes tracks on devices (changed tracks of their sessions)")
+    p.add_argument("--sid", required=True)
+    p.add_argument("--devs", action="append", required=True, help="00101 or 00101,00103 (repeatable)")
+    p.add_argument("--tracks", type=float, default=1.0, help="tracks written on each device (default 1)")
+    p.set_defaults(func=cmd_write)
 
     p = sub.add_parser("fault", help="inject, list or clear faults")
     fsub = p.add_subparsers(dest="fault_cmd", required=True)

@@ -15,7 +15,8 @@ class DeviceView:
     dev: str  # device id as the array prints it
     ready: bool  # host I/O possible (False while NR)
     # Epoch seconds of the data the host sees: sources -> now (write clock); activated targets ->
-    # frozen activate time; targets never activated (or recreated since) -> None.
+    # frozen activate time; targets never activated (or recreated since) -> None; a source being
+    # restored -> None; a restored source -> the activate time of the target it was restored from.
     pit: float | None
     role: str  # "source", "target" or "none"
 
@@ -51,5 +52,24 @@ def device_views(home: Path, sid: str, devs: list[str]) -> list[DeviceView]:
                     )
                 )
             return views
+    except errors.SymError as exc:
+        raise SymsimError(exc.message) from None
+
+
+def host_write(home: Path, sid: str, devs: list[str], tracks: float = 1.0) -> dict[str, str]:
+    """A host writes `tracks` tracks on each device; per device what became of them (model.host_write).
+
+    Raises SymsimError for an unknown device or one the host cannot write (Not Ready); then no device
+    was written.
+    """
+    try:
+        with store.transaction(Path(home)) as state:
+            timemodel.advance(state, time.time())
+            array = model.get_array(state, sid)
+            names = [model.lookup_dev(array, text) for text in devs]
+            for dev in names:
+                if not model.device_ready(array, dev):
+                    raise errors.SymError(errors.MSG_NOT_READY.format(dev=dev))
+            return {dev: model.host_write(array, dev, tracks) for dev in names}
     except errors.SymError as exc:
         raise SymsimError(exc.message) from None

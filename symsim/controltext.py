@@ -10,7 +10,9 @@ from __future__ import annotations
 from symsim.selection import Selection
 
 # Actions whose completion SYMCLI reports as "initiated" (the copy goes on in the background):
-# recreate is real (osvcdoc-01); restore is a guess. A create -precopy says "executed"
+# recreate is real (osvcdoc-01); restore is a GUESS (reference §1.5 "probably restore"; no capture,
+# document or script found shows a restore's or a terminate -restored's messages). terminate
+# -restored prints the plain 'Terminate' texts, also a guess. A create -precopy says "executed"
 # (evidence-scripts: a script requires 'Create' operation successfully executed after one).
 INITIATED = ("recreate", "restore")
 

@@ -70,6 +70,11 @@ KEYS: tuple[Key, ...] = (
         "terminate of a CopyInProg/CopyOnAccess pair: allowed, or needs -force",
     ),
     Key(
+        "terminate_restored",
+        ("end", "keep"),
+        "terminate -restored: ends the whole session (reference), or only the restore (back to Copied)",
+    ),
+    Key(
         "lock_exit",
         ("3", "2", "1"),
         "exit code of a device lock held by another process (3 SYM_IS_LOCKED, 2 DB_FILE_IS_LOCKED)",

@@ -125,9 +125,43 @@ def device_pit(array: Array, dev: str, now: float) -> float | None:
             return None
         return pair["pit"]
     device = array["devices"][dev]
+    # While a restore copies back, the source is a mix of its own data and the target's image, and
+    # what the host writes meanwhile is overwritten by tracks still to come: no usable image.
+    if any(p["state"] == "RestInProg" for p in pairs_of_source(array, dev)):
+        return None
+    # A restored source holds the image it was restored from (the target's activate time) for good:
+    # later host writes stay untimed, so a host that mounted it keeps seeing the same image.
+    restored = device.get("restored")
+    if restored is not None:
+        return restored["pit"]
     # A device that stopped being a target keeps its last frozen image (None if it was incomplete);
     # any other device is live and follows its own write clock.
     return device.get("pit") if device.get("frozen") else now
+
+
+def host_write(array: Array, dev: str, tracks: float) -> str:
+    """Account for `tracks` tracks a host writes on `dev`; returns what became of them.
+
+    "tracked": a differential session records them as changed (target: discarded by recreate, copied
+    back by restore; source: copied again by recreate, overwritten by restore); "lost": the source is
+    being restored and the restore overwrites them (reference §2.3: source-side changes are lost);
+    "untracked": no session watches the device.
+    """
+    if not device_ready(array, dev):
+        raise SymError(f"The operation cannot proceed because the device {dev} is Not Ready")
+    outcome = "untracked"
+    pair = array["pairs"].get(dev)
+    if pair is not None and pair["state"] in ACTIVATED:
+        pair["tgt_mod"] = min(float(pair["total"]), pair["tgt_mod"] + tracks)
+        outcome = "tracked"
+    for feeding in pairs_of_source(array, dev):
+        if feeding["state"] == "RestInProg":
+            feeding["src_lost"] = feeding.get("src_lost", 0.0) + tracks
+            return "lost"
+        if feeding["state"] in ACTIVATED:
+            feeding["src_mod"] = min(float(feeding["total"]), feeding["src_mod"] + tracks)
+            outcome = "tracked"
+    return outcome
 
 
 def pid_alive(pid: int) -> bool:

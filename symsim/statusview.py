@@ -31,6 +31,8 @@ def snapshot(home: Path) -> dict[str, Any]:
                         "ready": model.device_ready(array, dev),
                         "role": model.device_role(array, dev),
                         "pit": model.device_pit(array, dev, now),
+                        # The image a restore put (or is putting) on this source: None when never restored.
+                        "restored_pit": (array["devices"][dev].get("restored") or {}).get("pit"),
                         "lock": {"pid": lock["pid"], "expires": lock["expires"]} if lock else None,
                     }
                 )
@@ -45,6 +47,8 @@ def snapshot(home: Path) -> dict[str, Any]:
                     "differential": p["diff"],
                     "copy": p["copy"],
                     "pit": p["pit"],
+                    # Tracks the host wrote on the source during RestInProg: overwritten by the restore.
+                    "lost_source_tracks": int(p.get("src_lost", 0.0)),
                     "last_action": p["last_action"],
                     "stall_at": p["stall"]["pct"] if p.get("stall") else None,
                 }
@@ -107,11 +111,17 @@ def render(view: dict[str, Any]) -> str:
             f"Symmetrix {a['sid']} ({a['model']}): {len(a['devices'])} devices, "
             f"{a['tracks_per_sec']:g} tracks/s shared, source writes {a['write_rate']:g} tracks/s"
         )
-        busy = [d for d in a["devices"] if d["role"] != "none" or not d["ready"] or d["lock"]]
+        # A restored device is listed even once its session is gone: its point in time is the news.
+        busy = [
+            d
+            for d in a["devices"]
+            if d["role"] != "none" or not d["ready"] or d["lock"] or d["restored_pit"] is not None
+        ]
         if busy:
             out.append(f"  {'dev':<6} {'role':<7} {'sts':<3} {'point in time':<24} lock")
             for d in busy:
-                pit = "live (now)" if d["role"] == "source" else (_stamp(d["pit"]) or "-")
+                live = d["pit"] is not None and d["pit"] >= view["now"]
+                pit = "live (now)" if live else (_stamp(d["pit"]) or "-")
                 lock = f"pid {d['lock']['pid']}" if d["lock"] else ""
                 out.append(
                     f"  {d['dev']:<6} {d['role']:<7} {'RW' if d['ready'] else 'NR':<3} {pit:<24} {lock}"

@@ -60,6 +60,7 @@ def _options(parsed: cli.Parsed, values: dict[str, str]) -> transitions.Options:
     return transitions.Options(
         copy=parsed.flag("-copy"),
         terminate_needs_force=values["terminate_copyinprog"] == "force",
+        keep_restored_session=values["terminate_restored"] == "keep",
         precopy=parsed.flag("-precopy"),
         nocopy=parsed.flag("-nocopy"),
         differential=parsed.flag("-differential"),
@@ -193,7 +194,11 @@ def _apply(
                 )
                 array["pairs"][ref.tgt] = pair
             elif action == "terminate":
-                transitions.terminate(array, array["pairs"][ref.tgt])
+                pair = array["pairs"][ref.tgt]
+                if opts.restored and opts.keep_restored_session:
+                    transitions.end_restore(pair, when)
+                else:
+                    transitions.terminate(array, pair)
                 continue
             else:
                 pair = array["pairs"][ref.tgt]

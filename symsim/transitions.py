@@ -2,6 +2,14 @@
 
 check() raises the real error for an illegal action and changes nothing, so a multi-pair action can
 check every pair first and then apply() all of them: SYMCLI never half-applies a group action.
+
+Restore (README "Restore"): copies back only the tracks changed since activate, and gives the source
+the target's point in time. What `terminate -restored` leaves is not known: the reference's table
+ends the session ([sure] that it ends the restore, from OpenSVC's use); SnapVX's `terminate
+-restored` ends only the restore relationship and keeps the snapshot, and Fujitsu's SHC-OSD guide
+(bs2manuals.ts.fujitsu.com, "Reconstructing the unit for Symmetrix/VMAX3") puts a RESTORED clone
+session back to use (SPLIT, or RECREATED/PRECOPY) instead of cancelling it. Both are playable: dialect
+terminate_restored=end (default) or keep (end_restore(): back to Copied, same point in time).
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ class Options:
     copy: bool = False
     # Dialect terminate_copyinprog=force: newer SE releases may refuse to end an unfinished copy.
     terminate_needs_force: bool = False
+    # Dialect terminate_restored=keep: terminate -restored ends only the restore, the clone session
+    # (and its differential tracking) stays, back in Copied.
+    keep_restored_session: bool = False
 
 
 def _wrong() -> SymError:
@@ -159,9 +170,16 @@ def apply(action: str, array: Array, pair: Pair, opts: Options, when: float) -> 
         else:
             pair["state"] = "CopyOnAccess"
     elif action == "restore":
+        # Differential: only the tracks changed on either side since activate are copied back. Which
+        # tracks they are is not modelled, so the two sets are taken as disjoint (an upper bound).
+        # A forced restore of an unfinished copy drops the tracks never copied to the target: those
+        # still match the source's image, so nothing needs to come back for them.
         pair["protected"] = min(float(pair["total"]), pair["src_mod"] + pair["tgt_mod"])
         pair["src_mod"] = pair["tgt_mod"] = 0.0
+        pair["src_lost"] = 0.0
         pair["state"] = "RestInProg" if pair["protected"] > 0 else "Restored"
+        # What the source will hold once the copy back is done (model.device_pit hides it until then).
+        array["devices"][pair["src"]]["restored"] = {"pit": pair["pit"], "at": when}
     elif action == "split":
         pair["state"] = "Split"
     else:
@@ -174,4 +192,21 @@ def terminate(array: Array, pair: Pair) -> None:
     complete = pair["state"] in ("Copied", "Split") or (pair["state"] == "Restored")
     device["frozen"] = True
     device["pit"] = pair["pit"] if complete else None
+    # A restored-then-targeted device now holds this session's image, not the one it was restored to.
+    device.pop("restored", None)
+    if pair["state"] == "RestInProg":
+        # terminate -symforce of a running restore: the source is left half old, half restored.
+        array["devices"][pair["src"]]["restored"] = {"pit": None, "at": pair["last_action"]}
     del array["pairs"][pair["tgt"]]
+
+
+def end_restore(pair: Pair, when: float) -> None:
+    """terminate -restored with the session kept (dialect terminate_restored=keep).
+
+    Source and target now hold the same image, so the pair is Copied again at the target's point in
+    time with no changed tracks: a later recreate copies only what changes from now on.
+    """
+    pair["state"] = "Copied"
+    pair["protected"] = 0.0
+    pair["src_mod"] = pair["tgt_mod"] = 0.0
+    pair["last_action"] = when

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from clonepilot.config.reference import keyword_reference
 from clonepilot.settings import settings_markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -10,6 +11,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_settings_table_matches_the_settings_model():
     assert settings_markdown_table().strip() in README.read_text()
+
+
+def test_keyword_reference_matches_the_keyword_tables():
+    assert keyword_reference().strip() in README.read_text()
 
 
 def test_quick_start_has_exactly_the_two_commands_ci_and_users_run():

@@ -15,7 +15,7 @@ DEFAULT_STATES: tuple[str, ...] = ("up", "stdby up")
 KNOWN_STATES: frozenset[str] = frozenset(
     {"up", "down", "warn", "n/a", "undef", "stdby up", "stdby down", "stdby n/a"}
 )
-RID_RE = re.compile(r"^(?:sync|ip|disk|fs|app)#[0-9]{1,6}$")
+RID_RE = re.compile(r"^(?:sync|ip|disk|vg|fs|app)#[A-Za-z0-9_-]{1,32}$")
 _CONDITION_RE = re.compile(r"^(?P<rid>[^()\s]+)(?:\((?P<states>[^()]*)\))?$")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from clonepilot.config import values as v
+from clonepilot.config.appaction import SCRIPT_VERBS
 
 HOOK_ACTIONS: Final = (
     "unprovision",
@@ -95,7 +96,13 @@ COMMON: Final[dict[str, Keyword]] = _table(
 )
 
 SYNC: Final[dict[str, Keyword]] = _table(
-    Keyword("type", str, "The sync driver: symclone.", required=True, scopable=False),
+    Keyword(
+        "type",
+        str,
+        "The sync driver: symclone (required: OpenSVC's default, rsync, is not driven).",
+        required=True,
+        scopable=False,
+    ),
     Keyword("consistent", v.to_bool, "Use -consistent in symclone commands.", True),
     Keyword(
         "symid",
@@ -123,9 +130,32 @@ SYNC: Final[dict[str, Keyword]] = _table(
     ),
     Keyword(
         "sync_max_delay",
-        v.to_positive_int,
-        "Minutes after the last replication above which the sync status is down.",
+        v.to_duration_minutes,
+        "Minutes (or an OpenSVC duration: 1d3h, 90m) after the last replication above which the sync "
+        "status is warn, as OpenSVC reports it. [DEFAULT] sync_max_delay sets it for every sync resource.",
         1440,
+        scopable=False,
+    ),
+    Keyword(
+        "recreate_timeout",
+        v.to_positive_duration,
+        "Seconds (or a duration: 4h, 90m) to wait after a recreate until the clones can be activated "
+        "(default: the worker's precopy_max_wait setting, not OpenSVC's 300 s: a first full copy "
+        "takes hours).",
+    ),
+    Keyword(
+        "restore_timeout",
+        v.to_positive_duration,
+        "Seconds (or a duration) to wait for the Restored state after a `sync restore`.",
+        300,
+    ),
+    Keyword(
+        "sync_update_activates",
+        v.to_bool,
+        "clonepilot only: `sync update` also activates the clones and waits for Copied, as OpenSVC's "
+        "sync update does since 2016 (for sites moving from OpenSVC's scheduler); false keeps the seed's "
+        "meaning: recreate only, activated by `sync break` or `start`.",
+        False,
         scopable=False,
     ),
     Keyword(
@@ -138,14 +168,16 @@ SYNC: Final[dict[str, Keyword]] = _table(
 )
 
 IP: Final[dict[str, Keyword]] = _table(
+    Keyword("type", str, "The ip driver: host (OpenSVC's default).", "host", scopable=False),
     Keyword("ipname", v.to_ipname, "The service IP address or a name resolving to it.", required=True),
     Keyword("ipdev", v.to_interface, "The interface carrying the address (eth0, lan900:1).", required=True),
     Keyword("netmask", v.to_netmask, "Netmask (255.255.255.0) or prefix length (24)."),
 )
 
 DISK: Final[dict[str, Keyword]] = _table(
-    Keyword("type", str, "The disk driver: vg.", required=True, scopable=False),
-    Keyword("name", v.to_vg_name, "The volume group name.", required=True),
+    Keyword("type", str, "The disk driver: vg (OpenSVC's default, or its alias lvm).", "vg", scopable=False),
+    Keyword("name", v.to_vg_name, "The volume group name (required; OpenSVC's older spelling: vgname)."),
+    Keyword("vgname", v.to_vg_name, "OpenSVC's deprecated spelling of name."),
     Keyword(
         "clone_import",
         v.to_clone_import,
@@ -171,11 +203,59 @@ FS: Final[dict[str, Keyword]] = _table(
     Keyword("mnt_opt", v.to_mount_options, "Mount options (rw,noatime)."),
 )
 
+
+def _app_action_keywords() -> list[Keyword]:
+    meaning = {
+        "start": "starting the application",
+        "stop": "stopping the application",
+        "check": "exiting 0 when the application is up (the script form runs `<script> status`)",
+        "info": "printing key: value lines about the application",
+    }
+    return [
+        Keyword(
+            action,
+            v.to_app_action,
+            f"A command {meaning[action]}; or true or a number to run `<script> {SCRIPT_VERBS[action]}` (a "
+            "number also orders the apps: ascending at start, the reverse at stop, compared as OpenSVC "
+            "does); or false to skip it.",
+        )
+        for action in ("start", "stop", "check", "info")
+    ]
+
+
 APP: Final[dict[str, Keyword]] = _table(
-    Keyword("start", v.to_command, "Command starting the application."),
-    Keyword("stop", v.to_command, "Command stopping the application."),
-    Keyword("check", v.to_command, "Command exiting 0 when the application is up."),
-    Keyword("timeout", v.to_positive_int, "Seconds allowed for each start, stop or check command."),
+    Keyword("script", v.to_path, "The application's launcher script, run with start, stop, status or info."),
+    *_app_action_keywords(),
+    Keyword(
+        "type",
+        str,
+        "The app driver: forking (OpenSVC's default: the start command returns once started).",
+        "forking",
+    ),
+    Keyword("user", v.to_user, "Run the commands as this user (runuser on Linux, su on HP-UX)."),
+    Keyword("group", v.to_group, "With user: run the commands with this primary group (Linux)."),
+    Keyword("cwd", v.to_path, "The directory the commands run in."),
+    Keyword(
+        "environment",
+        v.to_environment,
+        'Variables set for the commands: VAR=value VAR2="a b" (split as a shell would).',
+        (),
+    ),
+    Keyword("timeout", v.to_positive_duration, "Seconds (or a duration) allowed for each command."),
+    *(
+        Keyword(
+            f"{action}_timeout",
+            v.to_positive_duration,
+            f"Seconds allowed for the {action} command; wins over timeout.",
+        )
+        for action in ("start", "stop", "check", "info")
+    ),
+    Keyword(
+        "retcodes",
+        v.to_retcodes,
+        "The status each exit code of the check means, e.g. 0:up 1:down 3:n/a; other codes are warn.",
+        ((0, "up"), (1, "down")),
+    ),
 )
 
 DEFAULT: Final[dict[str, Keyword]] = _table(
@@ -211,4 +291,11 @@ RESOURCE_KEYWORDS: Final[dict[str, dict[str, Keyword]]] = {
     "app": {**COMMON, **APP},
 }
 
-SUPPORTED_TYPES: Final[dict[str, tuple[str, ...]]] = {"sync": ("symclone",), "disk": ("vg",)}
+SUPPORTED_TYPES: Final[dict[str, tuple[str, ...]]] = {
+    "sync": ("symclone",),
+    "disk": ("vg", "lvm"),
+    "ip": ("host",),
+    "app": ("forking",),
+}
+# OpenSVC's aliases of a driver name, read as the driver they name.
+TYPE_ALIASES: Final[dict[tuple[str, str], str]] = {("disk", "lvm"): "vg"}

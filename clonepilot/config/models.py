@@ -7,12 +7,15 @@ keywords are already resolved; `origins` records, per keyword, which spelling of
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clonepilot.config.appaction import SCRIPT_VERBS, AppAction
 from clonepilot.config.depends import DependsCondition
+from clonepilot.config.errors import ConfigIssue
 from clonepilot.config.keywords import DEPENDS_ACTIONS, HOOK_ACTIONS, HOOK_KINDS
 from clonepilot.config.schedule import Schedule
 from clonepilot.nodes import NodeAddress
@@ -51,6 +54,8 @@ class Resource(_Frozen):
     """What every resource type shares."""
 
     rid: str
+    # The driver group when the section name does not say it: OpenSVC's deprecated [vg#1] is a disk.
+    group: str | None = None
     disable: bool = False
     optional: bool = False
     monitor: bool = False
@@ -65,7 +70,7 @@ class Resource(_Frozen):
 
     @property
     def kind(self) -> str:
-        return self.rid.partition("#")[0]
+        return self.group or self.rid.partition("#")[0]
 
     @property
     def noaction(self) -> bool:
@@ -97,6 +102,11 @@ class SymcloneSync(Resource):
     precopy: bool = True
     schedule: Schedule | None = None
     sync_max_delay: int = 1440
+    # Seconds: the bound of the wait after a recreate (OpenSVC's symclone keyword), and of a restore.
+    recreate_timeout: int | None = None
+    restore_timeout: int = 300
+    # OpenSVC's sync update recreates then activates; the seed's (the default) recreates only.
+    sync_update_activates: bool = False
     always_on: tuple[str, ...] = ()
 
     @property
@@ -114,6 +124,7 @@ class SymcloneSync(Resource):
 
 
 class IpResource(Resource):
+    type: Literal["host"] = "host"
     ipname: str
     ipdev: str
     netmask: str | None = None
@@ -137,10 +148,46 @@ class FsResource(Resource):
 
 
 class AppResource(Resource):
-    start: str | None = None
-    stop: str | None = None
-    check: str | None = None
+    script: str | None = None
+    start: AppAction | None = None
+    stop: AppAction | None = None
+    check: AppAction | None = None
+    info: AppAction | None = None
+    type: Literal["forking"] = "forking"
+    user: str | None = None
+    group: str | None = None
+    cwd: str | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    # Seconds; each action's own timeout wins over `timeout`. None: no bound but the command timeout.
     timeout: int | None = None
+    start_timeout: int | None = None
+    stop_timeout: int | None = None
+    check_timeout: int | None = None
+    info_timeout: int | None = None
+    retcodes: tuple[tuple[int, str], ...] = ((0, "up"), (1, "down"))
+
+    def command(self, action: str) -> str | None:
+        """The shell command line the action runs, or None when it runs nothing."""
+        value: AppAction | None = getattr(self, action)
+        if value is None or not value.run:
+            return None
+        if value.command is not None:
+            return value.command
+        if self.script is None:
+            return None  # refused by the parser: a number or true needs a script
+        return shlex.join([self.script, SCRIPT_VERBS[action]])
+
+    def timeout_for(self, action: str) -> int | None:
+        own: int | None = getattr(self, f"{action}_timeout")
+        return own if own is not None else self.timeout
+
+    @property
+    def start_order(self) -> int | None:
+        return self.start.order if self.start is not None else None
+
+    def status_of(self, exit_code: int) -> str:
+        """The status a check exit code means (OpenSVC: any unmapped code is warn)."""
+        return dict(self.retcodes).get(exit_code, "warn")
 
 
 AnyResource = SymcloneSync | IpResource | VgResource | FsResource | AppResource
@@ -159,6 +206,8 @@ class Service(_Frozen):
     # Actions whose runs wait for a person's approval of their plan (the `approval` keyword).
     approval: tuple[str, ...] = ()
     origins: dict[str, str] = Field(default_factory=dict)
+    # What the file says that clonepilot accepts but does not act on (OpenSVC keywords it ignores).
+    warnings: tuple[ConfigIssue, ...] = ()
     syncs: tuple[SymcloneSync, ...] = ()
     ips: tuple[IpResource, ...] = ()
     disks: tuple[VgResource, ...] = ()
@@ -167,7 +216,7 @@ class Service(_Frozen):
 
     @property
     def resources(self) -> tuple[AnyResource, ...]:
-        """All resources, by kind in start order (sync, ip, disk, fs, app), then by number."""
+        """All resources, by kind in start order (sync, ip, disk, fs, app), then in OpenSVC's order."""
         return (*self.syncs, *self.ips, *self.disks, *self.fss, *self.apps)
 
     def resource(self, rid: str) -> AnyResource:

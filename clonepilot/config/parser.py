@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from clonepilot.config import references, tiers
 from clonepilot.config import values as v
 from clonepilot.config.depends import depends_cycles
 from clonepilot.config.errors import ConfigIssue, ServiceConfigError, ServiceNotFoundError
@@ -27,6 +28,7 @@ from clonepilot.config.keywords import (
     RESOURCE_KEYWORDS,
     RESOURCE_KINDS,
     SUPPORTED_TYPES,
+    TYPE_ALIASES,
     Keyword,
 )
 from clonepilot.config.models import (
@@ -39,11 +41,14 @@ from clonepilot.config.models import (
     SymcloneSync,
     VgResource,
 )
+from clonepilot.config.order import start_order
 from clonepilot.config.runnable import runnable_issues
 from clonepilot.nodes import NodeAddress
 
 SUFFIX = ".conf"
-_SECTION_RE = re.compile(rf"^(?P<kind>{'|'.join(RESOURCE_KINDS)})#(?P<number>[0-9]{{1,6}})$")
+_SECTION_RE = re.compile(r"^(?P<kind>[A-Za-z_]+)#(?P<name>.*)$")
+# OpenSVC's deprecated section names, read as the driver group and type they stand for.
+_DEPRECATED_SECTIONS = {"vg": ("disk", "vg")}
 _SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # configparser merges its default section into every other one; [DEFAULT] here is only the
 # service-wide section, so the merging is switched off by naming an impossible default section.
@@ -66,9 +71,13 @@ Resolved = dict[str, tuple[Any, str]]
 class _Issues:
     file: str
     items: list[ConfigIssue] = field(default_factory=list)
+    warnings: list[ConfigIssue] = field(default_factory=list)
 
     def add(self, section: str | None, keyword: str | None, message: str) -> None:
         self.items.append(ConfigIssue(self.file, section, keyword, message))
+
+    def warn(self, section: str | None, keyword: str | None, message: str) -> None:
+        self.warnings.append(ConfigIssue(self.file, section, keyword, message))
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,10 @@ def load_service_file(path: Path, node: str | None = None) -> Service:
 
 
 def check_service_file(path: Path, node: str | None = None) -> tuple[Service | None, list[ConfigIssue]]:
-    """Validate one service file; return the service (None on any issue) and all issues found."""
+    """Validate one service file; return the service (None on any issue) and all issues found.
+
+    Warnings (keywords accepted and ignored) are on the service: `Service.warnings`.
+    """
     issues = _Issues(str(path))
     sections = _read_ini(path, issues)
     if sections is None:
@@ -245,10 +257,11 @@ def _choose_node(
 def _build_service(
     path: Path, sections: dict[str, dict[str, str]], wanted: str | None, issues: _Issues
 ) -> Service | None:
-    defaults_entries = sections.get("DEFAULT")
-    if defaults_entries is None:
+    defaults_entries = dict(sections.get("DEFAULT", {}))
+    if "DEFAULT" not in sections:
         issues.add("DEFAULT", "nodes", "missing [DEFAULT] section with the service's nodes")
-        defaults_entries = {}
+    _merge_drpnode(defaults_entries, issues)
+    _refuse_node_selectors(defaults_entries, issues)
     # nodes and drpnodes are not scopable: read them first, they define what the scopes mean.
     nodes: tuple[NodeAddress, ...] = ()
     drpnodes: tuple[NodeAddress, ...] = ()
@@ -259,38 +272,56 @@ def _build_service(
         pass  # reported with its location by _resolve below
     node = _choose_node(wanted, nodes, drpnodes, issues)
     scope = _Scope(node, nodes, drpnodes)
+    context = references.Context(
+        service=path.stem, node=node.host if node is not None else None, env=sections.get("env", {})
+    )
+    sections = references.expand_sections(sections, context, issues.add)
+    defaults_entries = {k: sections.get("DEFAULT", {}).get(k, val) for k, val in defaults_entries.items()}
 
+    inherited = _inherited_defaults(defaults_entries)
+    defaults_entries = tiers.filter_default(defaults_entries, issues)
     defaults = _resolve("DEFAULT", defaults_entries, DEFAULT, scope, issues)
     if "nodes" in defaults and not defaults["nodes"][0]:
         issues.add("DEFAULT", "nodes", "no node given")
     for both in set(nodes) & set(drpnodes):
         issues.add("DEFAULT", "drpnodes", f"node {str(both)!r} is also in nodes")
 
-    rids = [name for name in sections if _SECTION_RE.match(name)]
+    kinds = {name: kind for name in sections if (kind := _section_kind(name)) is not None}
+    rids = list(kinds)
     resources: list[AnyResource] = []
     for section, entries in sections.items():
-        if section == "DEFAULT":
+        if section in ("DEFAULT", "env"):
             continue
-        match = _SECTION_RE.match(section)
-        if not match:
-            expected = "expected DEFAULT, sync#N, ip#N, disk#N, fs#N or app#N"
-            issues.add(section, None, f"unknown section: {expected}")
+        kind = _check_section(section, issues)
+        if kind is None:
             continue
-        kind = match["kind"]
         # A section with issues is not built: the model would only repeat them less clearly.
         issues_before = len(issues.items)
+        entries = tiers.filter_resource(section, kind, entries, issues)
+        from_default = {k: val for k, val in inherited.items() if k not in entries} if kind == "sync" else {}
+        entries = {**from_default, **entries}
+        if section.partition("#")[0] in _DEPRECATED_SECTIONS:
+            entries.setdefault("type", _DEPRECATED_SECTIONS[section.partition("#")[0]][1])
         resolved = _resolve(section, entries, RESOURCE_KEYWORDS[kind], scope, issues)
+        for name, (value, origin) in list(resolved.items()):
+            if origin in from_default:
+                resolved[name] = (value, f"[DEFAULT] {origin}")
         if not _check_type(section, kind, resolved, issues):
             continue
         _check_depends(section, resolved, rids, issues)
         if kind == "disk":
             _check_clone_syncs(section, resolved, rids, issues)
+            _merge_vgname(section, resolved, issues)
         if kind == "sync":
             _check_always_on(section, resolved, scope, issues)
+        if kind == "app":
+            _check_app(section, resolved, issues)
         if kind == "sync" and not _convert_pairs(section, resolved, issues):
             continue
         if len(issues.items) > issues_before:
             continue
+        if kind != section.partition("#")[0]:
+            resolved["group"] = (kind, "section name")
         resource = _make_resource(section, kind, resolved, issues)
         if resource is not None:
             resources.append(resource)
@@ -305,9 +336,10 @@ def _build_service(
         origins["symcli_node"] = "default (the service node)"
 
     def by_kind(kind: str) -> tuple[Any, ...]:
-        chosen = [r for r in resources if r.kind == kind]
-        return tuple(sorted(chosen, key=lambda r: int(r.rid.partition("#")[2])))
+        return tuple(start_order([r for r in resources if r.kind == kind]))
 
+    for kind in RESOURCE_KINDS:
+        _warn_text_order([r for r in resources if r.kind == kind], issues)
     try:
         service = Service(
             name=path.stem,
@@ -319,6 +351,7 @@ def _build_service(
             host_profile=defaults["host_profile"][0],
             approval=defaults["approval"][0],
             origins=origins,
+            warnings=tuple(issues.warnings),
             syncs=by_kind("sync"),
             ips=by_kind("ip"),
             disks=by_kind("disk"),
@@ -332,6 +365,151 @@ def _build_service(
     for refusal in runnable_issues(service):
         issues.add(refusal.section, refusal.keyword, refusal.message)
     return None if issues.items else service
+
+
+def _section_kind(section: str) -> str | None:
+    """The driver group of a resource section clonepilot drives; None for any other section."""
+    match = _SECTION_RE.match(section)
+    if not match:
+        return None
+    kind = match["kind"]
+    if kind in _DEPRECATED_SECTIONS:
+        return _DEPRECATED_SECTIONS[kind][0]
+    return kind if kind in RESOURCE_KINDS else None
+
+
+def _check_section(section: str, issues: _Issues) -> str | None:
+    """The kind of a resource section, or None once its problem is reported (or warned about)."""
+    match = _SECTION_RE.match(section)
+    if not match:
+        issues.add(
+            section,
+            None,
+            "unknown section: expected DEFAULT, env, or a resource <kind>#<name> with kind sync, ip, "
+            "disk (or OpenSVC's older vg), fs or app",
+        )
+        return None
+    kind, name = match["kind"], match["name"]
+    if kind == "subset":
+        issues.warn(
+            section,
+            None,
+            "ignored: OpenSVC's subset settings (parallel actions); clonepilot runs a subset's"
+            " members one by one",
+        )
+        return None
+    if kind in tiers.REFUSED_SECTIONS:
+        issues.add(section, None, f"OpenSVC's {tiers.REFUSED_SECTIONS[kind]}: clonepilot does not drive them")
+        return None
+    if _section_kind(section) is None:
+        issues.add(
+            section, None, f"unknown resource kind {kind!r} (clonepilot drives sync, ip, disk, fs and app)"
+        )
+        return None
+    if not v.RID_NAME_RE.fullmatch(name):
+        issues.add(
+            section,
+            None,
+            f"resource name {name!r}: clonepilot accepts 1 to 32 letters, digits, _ and - after the '#' "
+            "(the name goes into file names on the symcli node)",
+        )
+        return None
+    return _section_kind(section)
+
+
+def _merge_drpnode(entries: dict[str, str], issues: _Issues) -> None:
+    """OpenSVC's `drpnode` (the backup node) is the first of clonepilot's drpnodes."""
+    if "drpnode" not in entries:
+        return
+    first = entries.pop("drpnode").strip()
+    if not first:
+        return
+    others = entries.get("drpnodes", "").split()
+    if first in others:
+        others.remove(first)
+    entries["drpnodes"] = " ".join([first, *others])
+
+
+def _refuse_node_selectors(entries: dict[str, str], issues: _Issues) -> None:
+    for name in ("nodes", "drpnodes"):
+        raw = entries.get(name, "")
+        if any(ch in raw for ch in "*{}="):
+            issues.add(
+                "DEFAULT",
+                name,
+                f"{raw.strip()!r} is an OpenSVC node selector (the cluster's nodes, or nodes by label), "
+                "which only OpenSVC's cluster can resolve: list the nodes by name",
+            )
+            entries.pop(name)
+            entries.setdefault(name, "")
+
+
+def _inherited_defaults(entries: dict[str, str]) -> dict[str, str]:
+    """[DEFAULT] keywords OpenSVC lets every sync resource inherit: sync_max_delay."""
+    return {key: value for key, value in entries.items() if key.partition("@")[0] == "sync_max_delay"}
+
+
+def _merge_vgname(section: str, resolved: Resolved, issues: _Issues) -> None:
+    name = resolved.get("name", (None, "default"))[0]
+    old, old_origin = resolved.pop("vgname", (None, "default"))
+    if old is not None and name is not None:
+        issues.add(section, old_origin, "set name or vgname (OpenSVC's older spelling), not both")
+    elif old is not None:
+        resolved["name"] = (old, old_origin)
+    elif name is None:
+        issues.add(section, "name", "missing required keyword (the volume group's name)")
+
+
+def _check_app(section: str, resolved: Resolved, issues: _Issues) -> None:
+    script = resolved.get("script", (None, "default"))[0]
+    for action in ("start", "stop", "check", "info"):
+        value, origin = resolved.get(action, (None, "default"))
+        if value is not None and value.run and value.command is None and script is None:
+            issues.add(
+                section,
+                origin,
+                f"{action} = {'true' if value.order is None else value.order} runs the app's script, "
+                "but no script is set: set script = /path/to/launcher, or give the command itself",
+            )
+    if resolved.get("group", (None, ""))[0] is not None and resolved.get("user", (None, ""))[0] is None:
+        issues.add(section, "group", "group needs user: clonepilot switches the group together with the user")
+    if script is not None and resolved.get("user", (None, ""))[0] is None:
+        issues.warn(
+            section,
+            "script",
+            "OpenSVC runs a script as the script file's owner; clonepilot runs it as the SSH user "
+            "unless user is set",
+        )
+
+
+def _warn_text_order(resources: list[AnyResource], issues: _Issues) -> None:
+    """OpenSVC orders rids (and app start numbers) as text: say so where that is not numeric order."""
+    ordered = start_order(resources)
+    numeric = sorted(resources, key=_numeric_key)
+    named = [r for r in resources if not r.rid.partition("#")[2].isdigit()]
+    if len(resources) > 1 and ordered[0].kind == "sync" and named:
+        # The order of clone sets decides which point in time is older: data before logs.
+        issues.warn(
+            ordered[0].rid,
+            None,
+            "the clone sets are activated in this order: "
+            + ", ".join(r.rid for r in ordered)
+            + " (OpenSVC's order: by name, compared as text); the data must come before the logs",
+        )
+    elif [r.rid for r in ordered] != [r.rid for r in numeric]:
+        issues.warn(
+            ordered[0].rid,
+            None,
+            "start order is " + ", ".join(r.rid for r in ordered) + ": OpenSVC compares resource names "
+            "and app start numbers as text (10 before 9); clonepilot does the same",
+        )
+
+
+def _numeric_key(resource: AnyResource) -> tuple[int, int, str]:
+    order = resource.start_order if isinstance(resource, AppResource) else None
+    name = resource.rid.partition("#")[2]
+    number = order if order is not None else (int(name) if name.isdigit() else -1)
+    return (0 if order is not None or name.isdigit() else 1, number, resource.rid)
 
 
 def _check_depends_cycles(service: Service, issues: _Issues) -> None:
@@ -350,14 +528,23 @@ def _check_depends_cycles(service: Service, issues: _Issues) -> None:
 
 
 def _check_type(section: str, kind: str, resolved: Resolved, issues: _Issues) -> bool:
-    supported = SUPPORTED_TYPES.get(kind)
-    if supported is None or "type" not in resolved:
-        return "type" in resolved or supported is None
+    if "type" not in resolved:
+        return SUPPORTED_TYPES.get(kind) is None
     value, origin = resolved["type"]
-    if value.strip() not in supported:
-        issues.add(section, origin, f"unsupported type {value.strip()!r} (supported: {', '.join(supported)})")
+    value = str(value).strip()
+    refused = tiers.REFUSED_TYPES.get((kind, value))
+    if refused is not None:
+        issues.add(
+            section, origin, f"type = {value} is OpenSVC's {refused} driver, which clonepilot does not drive"
+        )
         return False
-    resolved["type"] = (value.strip(), origin)
+    supported = SUPPORTED_TYPES.get(kind)
+    if supported is None:
+        return True
+    if value not in supported:
+        issues.add(section, origin, f"unsupported type {value!r} (supported: {', '.join(supported)})")
+        return False
+    resolved["type"] = (TYPE_ALIASES.get((kind, value), value), origin)
     return True
 
 

@@ -11,7 +11,7 @@ from clonepilot.config.models import DevicePair, Resource, Service
 from clonepilot.config.schedule import Schedule
 from clonepilot.nodes import NodeAddress
 
-_INTERNAL_FIELDS = frozenset({"rid", "hooks", "depends", "origins"})
+_INTERNAL_FIELDS = frozenset({"rid", "group", "hooks", "depends", "origins"})
 
 
 def _json_value(value: Any) -> Any:
@@ -83,12 +83,39 @@ def service_text(service: Service) -> str:
     lines = [
         f"service {service.name}  ({service.path})",
         f"evaluated for node {service.node}",
+        *warnings_lines(service),
         "",
         *_text_block("[DEFAULT]", _defaults_values(service)),
     ]
     for resource in service.resources:
         lines += ["", *_text_block(f"[{resource.rid}]", resource_values(resource))]
     return "\n".join(lines) + "\n"
+
+
+def warnings_lines(service: Service) -> list[str]:
+    """What clonepilot accepts but reads differently or not at all (OpenSVC-only keywords), one per line."""
+    if not service.warnings:
+        return []
+    count = len(service.warnings)
+    head = f"{count} warning{'s' if count != 1 else ''}:"
+    return ["", head, *(f"  warning: {_located(issue)}" for issue in service.warnings)]
+
+
+def _located(issue: ConfigIssue) -> str:
+    where = f"[{issue.section}]" if issue.section is not None else ""
+    if issue.keyword is not None:
+        where += f" {issue.keyword}"
+    return f"{where}: {issue.message}" if where else issue.message
+
+
+def _issue_json(issue: ConfigIssue) -> dict[str, Any]:
+    return {
+        "file": issue.file,
+        "section": issue.section,
+        "keyword": issue.keyword,
+        "message": issue.message,
+        "text": str(issue),
+    }
 
 
 def service_json(service: Service) -> dict[str, Any]:
@@ -100,6 +127,7 @@ def service_json(service: Service) -> dict[str, Any]:
         "file": str(service.path),
         "valid": True,
         "node": str(service.node),
+        "warnings": [_issue_json(issue) for issue in service.warnings],
         "defaults": block(_defaults_values(service)),
         "resources": [
             {"rid": resource.rid, "kind": resource.kind, "keywords": block(resource_values(resource))}
@@ -116,8 +144,5 @@ def issues_json(file: str, issues: Sequence[ConfigIssue]) -> dict[str, Any]:
     return {
         "file": file,
         "valid": False,
-        "errors": [
-            {"file": i.file, "section": i.section, "keyword": i.keyword, "message": i.message, "text": str(i)}
-            for i in issues
-        ],
+        "errors": [_issue_json(issue) for issue in issues],
     }

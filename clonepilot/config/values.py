@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import shlex
 
+from clonepilot.config.appaction import AppAction
 from clonepilot.config.depends import DependsCondition, parse_depends
 from clonepilot.config.schedule import Schedule, parse_schedule
 from clonepilot.nodes import NodeAddress, parse_node
@@ -113,15 +115,37 @@ def to_tags(text: str) -> frozenset[str]:
     return frozenset(tags)
 
 
+# OpenSVC's boolean words (utilities.converters.convert_boolean), and what they read as.
+OPENSVC_TRUE = frozenset({"yes", "y", "true", "t", "1"})
+OPENSVC_FALSE = frozenset({"no", "n", "false", "f", "0", "0.0", "none", "[]", "{}"})
+
+
 def to_command(text: str) -> str:
     # Shell commands are the admin's own and stay as written; only control characters that
-    # cannot come from a sane one-line command are refused.
+    # cannot come from a sane one-line command are refused, and a lone number or boolean word,
+    # which is a setting typed in the wrong place, never a command anyone means to run.
     value = text.strip()
+    if re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", value) or value.lower() in OPENSVC_TRUE | OPENSVC_FALSE:
+        raise ValueError(f"{value!r} is a number or a boolean, not a command: give the command to run")
     if "\x00" in value:
         raise ValueError("a command cannot contain a NUL character")
     if "\n" in value:
         raise ValueError("a command must fit on one line")
     return value
+
+
+def to_app_action(text: str) -> AppAction:
+    """An app's start/stop/check/info: OpenSVC's get_cmd reading (a number, a boolean, or a command)."""
+    value = text.strip()
+    if re.fullmatch(r"[0-9]+", value):
+        return AppAction(run=True, order=int(value))
+    if value.lower() in OPENSVC_TRUE:
+        return AppAction(run=True)
+    if value.lower() in OPENSVC_FALSE or value == "":
+        return AppAction(run=False)
+    if re.fullmatch(r"[+-][0-9]+|[0-9]+\.[0-9]+", value):
+        raise ValueError(f"{value!r}: an order is a whole number of 0 or more (e.g. start = 50)")
+    return AppAction(run=True, command=to_command(value))
 
 
 def to_ipname(text: str) -> str:
@@ -195,7 +219,9 @@ def to_approval_actions(text: str) -> tuple[str, ...]:
 
 HOST_PROFILES = ("linux", "hpux", "sim", "sim-linux")
 CLONE_IMPORTS = ("auto", "vgimportclone", "vgimport")
-SYNC_RID_RE = re.compile(r"^sync#[0-9]+$")
+# Resource names go into file names on the symcli node (pairs files), hence no '.' nor '/'.
+RID_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+SYNC_RID_RE = re.compile(r"^sync#[A-Za-z0-9_-]{1,32}$")
 
 
 def to_host_profile(text: str) -> str:
@@ -217,7 +243,7 @@ def to_sync_rids(text: str) -> tuple[str, ...]:
     rids: list[str] = []
     for item in text.split():
         if not SYNC_RID_RE.fullmatch(item):
-            raise ValueError(f"{item!r} is not a sync resource id (expected sync#N)")
+            raise ValueError(f"{item!r} is not a sync resource id (expected sync#<name>, e.g. sync#1)")
         if item not in rids:
             rids.append(item)
     return tuple(rids)
@@ -255,3 +281,96 @@ def to_depends(text: str) -> tuple[DependsCondition, ...]:
 def device_key(device_id: str) -> int:
     """Compare hex device ids case-insensitively and regardless of leading zeros."""
     return int(device_id, 16)
+
+
+_DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION_RE = re.compile(r"^(?:[0-9]+[wdhms])+$")
+
+
+def duration_seconds(text: str, *, bare_unit: str) -> int:
+    """OpenSVC's duration: `1d3h`, `90m`, `1w`, or a bare number in `bare_unit`.
+
+    OpenSVC silently drops digits after the last unit (`1d3` is one day); that reads like a typo for
+    `1d3h`, so it is refused here instead of guessed.
+    """
+    value = text.strip().lower()
+    if re.fullmatch(r"[0-9]+", value):
+        return int(value) * _DURATION_UNITS[bare_unit]
+    if not _DURATION_RE.fullmatch(value):
+        raise ValueError(
+            f"{text.strip()!r} is not a duration: expected a number of {_UNIT_NAMES[bare_unit]} or "
+            "OpenSVC's form, e.g. 1d3h, 90m, 1w, 45s (each number followed by w, d, h, m or s)"
+        )
+    return sum(int(n) * _DURATION_UNITS[u] for n, u in re.findall(r"([0-9]+)([wdhms])", value))
+
+
+_UNIT_NAMES = {"s": "seconds", "m": "minutes"}
+
+
+def to_duration(text: str) -> int:
+    """Seconds; a bare number is seconds (OpenSVC's `duration` keywords)."""
+    return duration_seconds(text, bare_unit="s")
+
+
+def to_positive_duration(text: str) -> int:
+    seconds = to_duration(text)
+    if seconds < 1:
+        raise ValueError(f"{text.strip()!r} is not a positive duration")
+    return seconds
+
+
+def to_duration_minutes(text: str) -> int:
+    """Whole minutes; a bare number is minutes (OpenSVC's `duration_minute`, e.g. sync_max_delay)."""
+    seconds = duration_seconds(text, bare_unit="m")
+    if seconds < 60 or seconds % 60:
+        raise ValueError(f"{text.strip()!r} is not a whole, positive number of minutes (e.g. 90, 90m, 1d3h)")
+    return seconds // 60
+
+
+USER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$|^[0-9]{1,10}$")
+
+
+def to_user(text: str) -> str:
+    return _matching(USER_RE, "user name or uid (e.g. oracle, 1001)", text)
+
+
+def to_group(text: str) -> str:
+    return _matching(USER_RE, "group name or gid (e.g. dba, 1001)", text)
+
+
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+def to_environment(text: str) -> tuple[tuple[str, str], ...]:
+    """`VAR=value VAR2="a b"`: OpenSVC's shlex-split list of variables for the app's commands."""
+    try:
+        items = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"cannot split {text.strip()!r} as a shell would: {exc}") from None
+    result: list[tuple[str, str]] = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not ENV_NAME_RE.fullmatch(name):
+            raise ValueError(f"{item!r} is not <VAR>=<value> (VAR: letters, digits and _)")
+        if "\x00" in value or "\n" in value:
+            raise ValueError(f"{name}: a value must fit on one line")
+        result.append((name, value))
+    return tuple(result)
+
+
+APP_STATUSES = ("up", "down", "warn", "n/a", "stdby up", "stdby down", "undef")
+
+
+def to_retcodes(text: str) -> tuple[tuple[int, str], ...]:
+    """`0:up 1:down 3:n/a`: the status each exit code of the check command means."""
+    result: dict[int, str] = {}
+    for item in text.split():
+        code, sep, status = item.partition(":")
+        if not sep or not re.fullmatch(r"[0-9]{1,3}", code) or status not in APP_STATUSES:
+            raise ValueError(
+                f"{item!r} is not <exit code>:<status> with a status among {', '.join(APP_STATUSES)}"
+            )
+        if int(code) in result:
+            raise ValueError(f"exit code {code} is mapped twice")
+        result[int(code)] = status
+    return tuple(sorted(result.items()))

@@ -298,9 +298,12 @@ class CloneSet:
     def wait_activable(self, max_wait: float | None = None) -> CloneSnapshot:
         """Until every pair is Recreated/Created, or PreCopy at settings.precopy_activate_percent.
 
-        `max_wait` defaults to settings.precopy_max_wait.
+        `max_wait` defaults to the resource's recreate_timeout, else settings.precopy_max_wait.
         """
-        bound = self.ctx.settings.precopy_max_wait if max_wait is None else max_wait
+        if max_wait is None:
+            own = self.resource.recreate_timeout
+            max_wait = float(own) if own is not None else self.ctx.settings.precopy_max_wait
+        bound = max_wait
         goal = dataclasses.replace(ACTIVABLE, complete_percent=self.ctx.settings.precopy_activate_percent)
         return self._wait(goal, bound, "wait_activable")
 

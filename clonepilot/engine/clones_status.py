@@ -1,8 +1,10 @@
 """The seed's status of a symclone resource, from one snapshot of its pairs.
 
-up: the newest last_action is within sync_max_delay minutes. warn: it is older, or only some
-pairs are activated (reference §3.2). down: a pair has no session, is in another source's
-session, or is in a state a refreshed clone set is never in; or no pair reports a last_action.
+up: the newest last_action is within sync_max_delay minutes. warn: it is older, only some pairs
+are activated (reference §3.2), some pairs have no session yet (partly provisioned), or pairs are
+Split, Restored, RestInProg or CopyOnAccess (each named with what it means). down: no pair has a
+session, a target is in another source's session, a pair is in a state a clone set is never in
+(Failed, Invalid, an unknown one); or no pair reports a last_action.
 `status_from_listing` judges an array-form resource from a `symdev list` already read (the fleet
 status reads each array once for every service on it).
 """
@@ -20,6 +22,17 @@ from clonepilot.symcli import CloneState, SymdevListing
 ACTIVE = frozenset({CloneState.COPIED, CloneState.COPY_IN_PROG})
 ACTIVABLE = frozenset({CloneState.RECREATED, CloneState.PRECOPY, CloneState.CREATED})
 EXPECTED = ACTIVE | ACTIVABLE
+# States a clone set is left in by a hand or a restore: warn, saying what each means (as OpenSVC,
+# which reports them neither active nor down).
+NOTED: dict[CloneState, str] = {
+    CloneState.SPLIT: "split (the session is kept but detached; sync resync recreates it)",
+    CloneState.RESTORED: "restored onto the sources (terminate -restored or split is pending)",
+    CloneState.REST_IN_PROG: "restore in progress (the targets are copied back onto the sources)",
+    CloneState.COPY_ON_ACCESS: (
+        "activated without background copy (copy on access: the target reads unchanged tracks from"
+        " the source)"
+    ),
+}
 
 
 def _names(pairs: list[PairView]) -> str:
@@ -51,9 +64,15 @@ def status_from_snapshot(
 
     no_session = [p for p in snapshot.pairs if p.state is None and p.other_source is None]
     foreign = [p for p in snapshot.pairs if p.other_source is not None]
-    unexpected = [p for p in snapshot.pairs if p.other_source is None and p.state not in EXPECTED | {None}]
+    noted = [p for p in snapshot.pairs if p.other_source is None and p.state in NOTED]
+    unexpected = [
+        p
+        for p in snapshot.pairs
+        if p.other_source is None and p.state not in EXPECTED | NOTED.keys() | {None}
+    ]
     problems: list[str] = []
-    if no_session:
+    # Some pairs without a session is a set half provisioned (OpenSVC: warn); none at all is down.
+    if no_session and len(no_session) == len(snapshot.pairs):
         problems.append(f"no clone session: {_names(no_session)}")
     if foreign:
         problems.append(f"target in another source's session: {_names(foreign)}")
@@ -68,6 +87,14 @@ def status_from_snapshot(
     active = [p for p in snapshot.pairs if p.state in ACTIVE]
     waiting = [p for p in snapshot.pairs if p.state in ACTIVABLE]
     warnings: list[str] = []
+    if no_session:
+        warnings.append(
+            f"partly provisioned: no clone session for {_names(no_session)} (sync provision creates it)"
+        )
+    for state, meaning in NOTED.items():
+        pairs = [p for p in noted if p.state is state]
+        if pairs:
+            warnings.append(f"{meaning}: {_names(pairs)}")
     if active and waiting:
         warnings.append(
             f"only {len(active)} of {len(snapshot.pairs)} pairs activated; not yet: {_names(waiting)}"

@@ -31,6 +31,7 @@ from clonepilot.config.models import (
     SymcloneSync,
     VgResource,
 )
+from clonepilot.engine.app_command import AppCommand, app_command
 from clonepilot.engine.clones_read import read_pairs
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.status import ResourceStatusReport, Status
@@ -303,7 +304,7 @@ def _resolve(ipname: str) -> str:
 
 
 class AppDriver:
-    """An app resource: the admin's start/stop/check commands, run by /bin/sh on the service node."""
+    """An app resource: the admin's commands, or OpenSVC's `<script> start|stop|status`, on its node."""
 
     def __init__(self, ctx: RunContext, resource: AppResource, stage: str) -> None:
         self.ctx = ctx
@@ -311,52 +312,89 @@ class AppDriver:
         self.rid = resource.rid
         self.stage = stage
         self.node = ctx.service.node
-        self.timeout = float(resource.timeout) if resource.timeout else None
 
-    def _shell(self, command: str, *, changes_state: bool) -> CommandResult | None:
+    @property
+    def timeout(self) -> float | None:
+        """The bound of the start command (each action may have its own: timeout_for)."""
+        seconds = self.resource.timeout_for("start")
+        return float(seconds) if seconds is not None else None
+
+    def _argv(self, verb: str) -> AppCommand | None:
+        service = self.ctx.service
+        try:
+            return app_command(self.resource, verb, service.name, service.host_profile)
+        except ValueError as exc:
+            raise PermanentError(str(exc)) from exc
+
+    def _run(self, verb: str, command: AppCommand, *, changes_state: bool) -> CommandResult | None:
+        timeout = self.resource.timeout_for(verb)
         return self.ctx.run(
             self.node,
-            ["/bin/sh", "-c", command],
+            command.argv,
             rid=self.rid,
             stage=self.stage,
             changes_state=changes_state,
-            timeout=self.timeout,
+            timeout=float(timeout) if timeout is not None else None,
+            env=command.env,
         )
+
+    @property
+    def _checks(self) -> bool:
+        return self.resource.command("check") is not None and not self.resource.nostatus
 
     def status(self) -> ResourceStatusReport:
         if self.resource.nostatus:
             return _na(self.rid, "tagged nostatus")
-        if not self.resource.check:
-            return _na(self.rid, "no check command")
+        argv = self._argv("check")
+        if argv is None:
+            return _na(self.rid, "no check command" if self.resource.check is None else "check = false")
         if (planned := _dry_run_status(self.ctx, self.rid)) is not None:
             return planned
-        result = self._shell(self.resource.check, changes_state=False)
+        result = self._run("check", argv, changes_state=False)
         assert result is not None
         text = (result.stdout.strip() or result.stderr.strip()).splitlines()
         reason = text[-1] if text else f"check exit {result.exit_code}"
-        status = Status.UP if result.ok else Status.DOWN
+        meaning = self.resource.status_of(result.exit_code)
+        status = _APP_STATUS.get(meaning, Status.WARN)
+        if meaning == "warn" and result.exit_code not in dict(self.resource.retcodes):
+            reason = f"check exit {result.exit_code} (not in retcodes): {reason}"
         return ResourceStatusReport(self.rid, status, reason, detail={"exit_code": result.exit_code})
 
     def start(self) -> HostActionResult:
-        return self._act("start", self.resource.start, skip_if=Status.UP)
+        return self._act("start", skip_if=Status.UP)
 
     def stop(self) -> HostActionResult:
-        return self._act("stop", self.resource.stop, skip_if=Status.DOWN)
+        return self._act("stop", skip_if=Status.DOWN)
 
-    def _act(self, verb: str, command: str | None, *, skip_if: Status) -> HostActionResult:
-        if not command:
-            return HostActionResult(self.rid, verb, False, (), f"{verb}: no {verb} command")
+    def _act(self, verb: str, *, skip_if: Status) -> HostActionResult:
+        argv = self._argv(verb)
+        if argv is None:
+            why = f"no {verb} command" if getattr(self.resource, verb) is None else f"{verb} = false"
+            return HostActionResult(self.rid, verb, False, (), f"{verb}: {why}")
         # With a check command, starting a running app (or stopping a stopped one) is skipped:
         # the admin's scripts are not all idempotent (e.g. a database refuses a second start).
-        if self.resource.check and not self.resource.nostatus:
+        if self._checks:
             current = self.status()
             if current.status is skip_if:
                 return HostActionResult(self.rid, verb, False, (), f"already {skip_if} ({current.reason})")
-        result = self._shell(command, changes_state=True)
+        result = self._run(verb, argv, changes_state=True)
         if result is not None and not result.ok:
             raise _failed(self.rid, result)
         _note_dry_run(self.ctx, self.rid, verb)
+        command = self.resource.command(verb) or ""
         return HostActionResult(self.rid, verb, True, (command,), f"{verb}: {command}")
+
+
+# OpenSVC's status names in retcodes, as clonepilot's statuses ('stdby' ones read as their base).
+_APP_STATUS = {
+    "up": Status.UP,
+    "down": Status.DOWN,
+    "warn": Status.WARN,
+    "n/a": Status.NA,
+    "undef": Status.UNDEF,
+    "stdby up": Status.UP,
+    "stdby down": Status.DOWN,
+}
 
 
 # --- clone targets on the service node ------------------------------------------------------

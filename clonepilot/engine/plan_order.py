@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from clonepilot.config.depends import depends_cycles
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
+from clonepilot.config.order import start_order
 from clonepilot.engine.plan_problems import PlanProblem
-from clonepilot.engine.service import rid_number
 
 if TYPE_CHECKING:
     from clonepilot.engine.runbook import Stage
@@ -44,8 +44,9 @@ def order_problems(service: Service, stages: Sequence[Stage], action: str) -> li
     changed = [s for s in acting if s.rid in touched]
     if not changed:
         return []
-    first = min(changed, key=lambda s: rid_number(s.rid))
-    later = [s.rid for s in acting if rid_number(s.rid) > rid_number(first.rid) and s.rid not in touched]
+    position = {s.rid: index for index, s in enumerate(start_order(acting))}
+    first = min(changed, key=lambda s: position[s.rid])
+    later = [s.rid for s in acting if position[s.rid] > position[first.rid] and s.rid not in touched]
     subsets = {s.subset for s in changed if s.subset is not None}
     together = [s.rid for s in acting if s.subset in subsets and s.rid not in touched and s.rid not in later]
     missing = [*later, *together]

@@ -10,7 +10,8 @@ Order (the seed's start log: ip, then the clone activate and its wait, then vg, 
           view of the targets after activate, e.g. linux)
   stop:   stop app → fs → disk → ip (sync resources do nothing on stop)
   refresh: [stop first] → check_down → recreate → wait_activable → start
-  sync_update / sync_resync: check_down → recreate → wait_activable
+  sync_update / sync_resync: check_down → recreate → wait_activable (sync_update, for clone sets
+    with sync_update_activates: → activate → wait_copied, as OpenSVC does)
   sync_break: activate → wait_copied
   provision / unprovision: create / terminate each clone set
   sync_nodes / sync_drp: hooks only (nothing to do for symclone, as in OpenSVC)
@@ -26,13 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from clonepilot.config.models import Action, AnyResource, Service, SymcloneSync
+from clonepilot.config.order import start_order, stop_order
 from clonepilot.engine.checkpoint_store import RESUMABLE, supersede
 from clonepilot.engine.clones import clone_set
 from clonepilot.engine.context import RunContext
 from clonepilot.engine.host import RescanDriver, host_driver
 from clonepilot.engine.report import RunReport, StageReport, stage_outcome
 from clonepilot.engine.resource import WHOLE, Phase, ResourceActionResult, run_resource_action
-from clonepilot.engine.service import require_service_down, rid_number
+from clonepilot.engine.service import require_service_down
 from clonepilot.errors import ClonepilotError
 from clonepilot.hostprofiles import get_profile
 
@@ -95,12 +97,9 @@ STEPS: dict[str, StepSpec] = {
 # --- building runbooks ----------------------------------------------------------------------
 
 
-def _ordered(resources: Sequence[AnyResource]) -> list[AnyResource]:
-    return sorted(resources, key=lambda r: rid_number(r.rid))
-
-
-def _of_kind(selection: Sequence[AnyResource], kind: str) -> list[AnyResource]:
-    return _ordered([r for r in selection if r.kind == kind])
+def _of_kind(selection: Sequence[AnyResource], kind: str, verb: str = "start") -> list[AnyResource]:
+    chosen = [r for r in selection if r.kind == kind]
+    return stop_order(chosen) if verb == "stop" else start_order(chosen)
 
 
 def _rids(resources: Sequence[AnyResource]) -> tuple[str, ...]:
@@ -126,7 +125,9 @@ def _sync_stages(syncs: list[AnyResource], *steps: str, hook: str) -> list[Stage
 
 
 def _host_stages(selection: Sequence[AnyResource], verb: str, kinds: Sequence[str]) -> list[Stage]:
-    return [Stage(f"{verb} {kind}", verb, _rids(_of_kind(selection, kind)), False, verb) for kind in kinds]
+    return [
+        Stage(f"{verb} {kind}", verb, _rids(_of_kind(selection, kind, verb)), False, verb) for kind in kinds
+    ]
 
 
 def _start(service: Service, selection: Sequence[AnyResource], syncs: list[AnyResource]) -> list[Stage]:
@@ -170,6 +171,14 @@ def runbook(
         stages = [*stop, _check_down(service), *update, *_start(service, selected, syncs)]
     elif action in ("sync_update", "sync_resync"):
         stages = [_check_down(service), *_sync_stages(syncs, "recreate", "wait_activable", hook=action)]
+        # OpenSVC's sync update (since 2016) activates too, for the clone sets that ask for it.
+        activating = [
+            s for s in syncs if action == "sync_update" and getattr(s, "sync_update_activates", False)
+        ]
+        stages += [
+            *_activate_stages(activating, action),
+            *_sync_stages(activating, "wait_copied", hook=action),
+        ]
     elif action == "sync_break":
         stages = [*_activate_stages(syncs, action), *_sync_stages(syncs, "wait_copied", hook=action)]
     elif action == "start":

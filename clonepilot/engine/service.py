@@ -39,18 +39,12 @@ class ServiceNotDown(PermanentError):
         self.still_up = tuple(still_up)
 
 
-def rid_number(rid: str) -> int:
-    """The number of a rid, for ordering: sync#10 comes after sync#2."""
-    _, _, number = rid.partition("#")
-    return int(number) if number.isdigit() else 0
-
-
 def select_resources(
     service: Service, rids: Sequence[str] = (), tags: Sequence[str] = ()
 ) -> tuple[AnyResource, ...]:
     """Resources named by rid or kind (`sync`, `fs`...) and carrying any of tags; all by default.
 
-    The result keeps the service's order (kind in start order, then rid number).
+    The result keeps the service's order (kind in start order, then OpenSVC's order within a kind).
     """
     known = {r.rid: r for r in service.resources}
     chosen: set[str] = set()

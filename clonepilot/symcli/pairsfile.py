@@ -30,7 +30,8 @@ def pairs_file_content(pairs: Sequence[tuple[str, str]]) -> str:
 def pairs_file_name(service: str, rid: str) -> str:
     """`<svc>.<rid>.pairs` with '#' turned into '-'.
 
-    Neither part may contain '.', and rids may not contain '-', so the mapping is one-to-one.
+    Neither part may contain '.', and a rid's kind has no '-', so the first '-' after the service
+    name is the '#': the mapping is one-to-one.
     """
     return f"{validate.service_name(service)}.{validate.resource_id(rid).replace('#', '-')}.pairs"
 

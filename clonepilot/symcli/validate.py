@@ -16,7 +16,7 @@ _GROUP_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$")
 _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # OpenSVC rids are `<family>#<name>`; '-' and '.' are kept out so that the file name
 # mapping below stays one-to-one.
-_RID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}(?:#[A-Za-z0-9_]{1,32})?$")
+_RID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}(?:#[A-Za-z0-9_-]{1,32})?$")
 _BAD_PATH_CHARS = re.compile(r"[\s\x00]")
 
 
@@ -61,7 +61,8 @@ def service_name(value: str) -> str:
 def resource_id(value: str) -> str:
     if not isinstance(value, str) or not _RID.match(value):
         raise ValueError(
-            f"invalid resource id {value!r}: expected e.g. 'sync#1' ([A-Za-z0-9_] around one '#')"
+            f"invalid resource id {value!r}: expected e.g. 'sync#1' or 'sync#arch-logs' (a kind, '#', "
+            "then letters, digits, _ and -)"
         )
     return value
 

@@ -32,7 +32,7 @@ def test_empty_means_no_condition() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["fs#1(up", "fs#1)up(", "fs#1(up)(down)", "fs#1()", "vol#1", "fs#x", "fs#1(sleepy)"]
+    "text", ["fs#1(up", "fs#1)up(", "fs#1(up)(down)", "fs#1()", "vol#1", "fs#x.y", "fs#", "fs#1(sleepy)"]
 )
 def test_malformed(text: str) -> None:
     with pytest.raises(DependsSyntaxError):

@@ -17,9 +17,16 @@ def test_unknown_keyword_suggests_the_close_one(tmp_path: Path) -> None:
 
 
 def test_unknown_section(tmp_path: Path) -> None:
-    path, issues = issues_of(tmp_path, BASE + "[container#1]\nname = x\n")
-    find_issue(path, issues, "container#1", None, "unknown section")
-    assert f"{path}: [container#1]: unknown section" in str(issues[0])
+    path, issues = issues_of(tmp_path, BASE + "[gadget#1]\nname = x\n[nosharp]\nname = y\n")
+    find_issue(path, issues, "gadget#1", None, "unknown resource kind 'gadget'")
+    find_issue(path, issues, "nosharp", None, "unknown section")
+    assert f"{path}: [nosharp]: unknown section" in str(issues[1])
+
+
+def test_opensvc_sections_clonepilot_does_not_drive_are_refused_naming_the_feature(tmp_path: Path) -> None:
+    path, issues = issues_of(tmp_path, BASE + "[container#1]\ntype = docker\n[task#backup]\ncommand = x\n")
+    find_issue(path, issues, "container#1", None, "OpenSVC's containers")
+    find_issue(path, issues, "task#backup", None, "OpenSVC's tasks")
 
 
 @pytest.mark.parametrize(
@@ -33,7 +40,7 @@ def test_wrong_type(tmp_path: Path, keyword: str, value: str) -> None:
 def test_wrong_type_in_other_resources(tmp_path: Path) -> None:
     text = BASE + "[app#1]\ntimeout = soon\noptional = perhaps\n"
     path, issues = issues_of(tmp_path, text)
-    find_issue(path, issues, "app#1", "timeout", "not an integer")
+    find_issue(path, issues, "app#1", "timeout", "'soon' is not a duration")
     find_issue(path, issues, "app#1", "optional", "not a boolean")
 
 
@@ -172,10 +179,12 @@ def test_scoped_value_for_another_node_is_still_checked(tmp_path: Path) -> None:
 
 
 def test_unsupported_types(tmp_path: Path) -> None:
-    text = BASE.replace("type = symclone", "type = symsnap") + "[disk#1]\ntype = lvm\nname = vg1\n"
+    text = BASE.replace("type = symclone", "type = symsnap") + "[disk#1]\ntype = zpool\nname = vg1\n"
+    text += "[disk#2]\ntype = pond\nname = vg2\n"
     path, issues = issues_of(tmp_path, text)
-    find_issue(path, issues, "sync#1", "type", "unsupported type 'symsnap'")
-    find_issue(path, issues, "disk#1", "type", "unsupported type 'lvm'")
+    find_issue(path, issues, "sync#1", "type", "type = symsnap is OpenSVC's TimeFinder/Snap")
+    find_issue(path, issues, "disk#1", "type", "type = zpool is OpenSVC's ZFS pools")
+    find_issue(path, issues, "disk#2", "type", "unsupported type 'pond'")
 
 
 def test_duplicate_keyword(tmp_path: Path) -> None:

@@ -200,7 +200,8 @@ def test_demo_example() -> None:
         ("/dev/vgarch/lv_arch", "/arch"),
     ]
     app = service.apps[0]
-    assert app.start and "db start" in app.start and app.stop and app.check
+    start, stop, check = (app.command(verb) for verb in ("start", "stop", "check"))
+    assert start and "db start" in start and stop and check
 
 
 def test_hpux_example() -> None:

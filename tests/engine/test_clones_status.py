@@ -81,9 +81,10 @@ def test_status_down_for_a_missing_device(make_service, make_ctx):
     assert "\n" not in report.reason
 
 
-def test_status_down_in_an_unexpected_state(
+def test_status_warn_for_a_restored_pair_naming_what_it_means(
     make_service, make_ctx, symsim_array: SymsimArray, set_speed, tmp_path: Path
 ):
+    # OpenSVC reports such a set neither active nor down; clonepilot says warn and why (issue 12).
     set_speed(FAST)
     ctx = make_ctx(make_service(sync_section()))
     cs = clone_set(ctx, ctx.service.syncs[0])
@@ -95,8 +96,24 @@ def test_status_down_in_an_unexpected_state(
         == 0
     )
     report = cs.status()
-    assert report.status is Status.DOWN
-    assert report.reason.startswith("unexpected state: 00101:00111 (Rest")
+    assert report.status is Status.WARN
+    assert report.reason.startswith("rest") and "00101:00111 (Rest" in report.reason, report.reason
+
+
+def test_status_warn_for_a_partly_provisioned_set(
+    make_service, make_ctx, symsim_array: SymsimArray, set_speed, tmp_path: Path
+):
+    set_speed(FAST)
+    ctx = make_ctx(make_service(sync_section()))
+    one = tmp_path / "one.pairs"
+    one.write_text("00100 00110")
+    created = symsim_array.run(
+        "symclone", "-sid", symsim_array.sid, "-f", str(one), "-nop", "create", "-differential", "-precopy"
+    )
+    assert created.returncode == 0, created.stderr
+    report = clone_set(ctx, ctx.service.syncs[0]).status()
+    assert report.status is Status.WARN
+    assert report.reason.startswith("partly provisioned: no clone session for 00101:00111"), report.reason
 
 
 def test_status_na_with_nostatus_tag_reads_nothing(make_service, make_ctx, symsim_calls):

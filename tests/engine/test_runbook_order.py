@@ -27,13 +27,13 @@ mnt = /u01
 type = vxfs
 
 [app#1]
-start = true
+start = /bin/true
 """
 
 
 @pytest.fixture
 def service(make_service: MakeService):
-    # sync#10 sorts after sync#2; sync#2 and sync#10 form one subset, activated together.
+    # As OpenSVC sorts rids (as text), sync#10 comes before sync#2; they form one subset, activated together.
     return make_service(
         sync_section(rid="sync#1")
         + sync_section("00102:00112", rid="sync#2", subset="logs")
@@ -58,9 +58,9 @@ def test_start_follows_the_seed_log_order(service) -> None:
         "start app",
     ]
     subset = stages[2]
-    assert subset.rids == ("sync#2", "sync#10") and subset.parallel and subset.step == "activate"
+    assert subset.rids == ("sync#10", "sync#2") and subset.parallel and subset.step == "activate"
     assert stages[1] == Stage("activate sync#1", "activate", ("sync#1",), False, "start")
-    assert stages[3].rids == ("sync#1", "sync#2", "sync#10") and stages[3].parallel
+    assert stages[3].rids == ("sync#1", "sync#10", "sync#2") and stages[3].parallel
     assert stages[4].rids == ("disk#1", "disk#2") and not stages[4].parallel
 
 
@@ -90,11 +90,11 @@ def test_other_actions(service) -> None:
     assert _names(brk) == ["activate sync#1", "activate subset logs", "wait_copied"]
     assert {s.hook_action for s in brk} == {"sync_break"}
     assert runbook(service, "provision") == (
-        Stage("provision", "provision", ("sync#1", "sync#2", "sync#10"), True, "provision"),
+        Stage("provision", "provision", ("sync#1", "sync#10", "sync#2"), True, "provision"),
     )
     assert _names(runbook(service, "unprovision")) == ["unprovision"]
     assert runbook(service, "sync_nodes") == (
-        Stage("sync_nodes", "noop", ("sync#1", "sync#2", "sync#10"), False, "sync_nodes"),
+        Stage("sync_nodes", "noop", ("sync#1", "sync#10", "sync#2"), False, "sync_nodes"),
     )
     with pytest.raises(ValueError, match="unknown action 'restart'"):
         runbook(service, "restart")

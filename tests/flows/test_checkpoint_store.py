@@ -34,7 +34,7 @@ def test_rerun_after_a_failed_start_resumes_from_the_prefect_variable(
     establish(env, DEFAULT_SID, pairs)
     # The application starts only once the flag exists: the first refresh fails at its start.
     flag = env.home.parent / "app-may-start"
-    app = f"\n[app#1]\nstart = test -e {flag}\nstop = true\ncheck = test -e {flag}\ntimeout = 30\n"
+    app = f"\n[app#1]\nstart = test -e {flag}\nstop = /bin/true\ncheck = test -e {flag}\ntimeout = 30\n"
     name = env.write_service(sync_only_text(env.sshd, [(DEFAULT_SID, pairs_keyword(pairs))]) + app, "ckpt")
     variable = variable_name(name, "refresh")
     env.clear_calls()
