@@ -224,7 +224,9 @@ def _app_action_keywords() -> list[Keyword]:
 
 
 APP: Final[dict[str, Keyword]] = _table(
-    Keyword("script", v.to_path, "The application's launcher script, run with start, stop, status or info."),
+    Keyword(
+        "script", v.to_script, "The application's launcher script, run with start, stop, status or info."
+    ),
     *_app_action_keywords(),
     Keyword(
         "type",

@@ -19,6 +19,8 @@ _PG = "an OpenSVC process group (cgroup) setting"
 IGNORED_DEFAULT: Final[dict[str, str]] = {
     "id": "OpenSVC's service uuid",
     "app": "the application code, metadata",
+    "env": "the service's environment label (PRD, DEV...), metadata",
+    "service_type": "OpenSVC's older name of env, metadata",
     "comment": "metadata",
     "priority": "OpenSVC's daemon start priority",
     "lock_timeout": "OpenSVC's action lock; clonepilot holds its own run lock",
@@ -53,6 +55,17 @@ IGNORED_DEFAULT: Final[dict[str, str]] = {
     "pg_vmem_limit": _PG,
     "pg_mem_swappiness": _PG,
     "pg_blkio_weight": _PG,
+    **{
+        name: "a setting of OpenSVC's container drivers (this service has no container clonepilot drives)"
+        for name in (
+            "docker_exe",
+            "dockerd_exe",
+            "docker_data_dir",
+            "container_data_dir",
+            "docker_daemon_args",
+            "registry_creds",
+        )
+    },
     "parents": "OpenSVC's daemon waits for these services; clonepilot starts this one only",
     "children": "OpenSVC's daemon stops these services first; clonepilot stops this one only",
 }
@@ -106,6 +119,8 @@ IGNORED_RESOURCE: Final[dict[str, str]] = {
     "provision": _PROVISIONING,
     "unprovision": _PROVISIONING,
     "restart_delay": "OpenSVC's monitor restarts; clonepilot does not monitor",
+    "promote_rw": "OpenSVC's promotion of read-only devices; the clone targets are read-write once activated",
+    "no_preempt_abort": "SCSI-3 reservations, which clonepilot does not take",
     "pre_startstandby": "a hook of OpenSVC's startstandby action, which clonepilot never runs",
     "post_startstandby": "a hook of OpenSVC's startstandby action, which clonepilot never runs",
     "blocking_pre_startstandby": "a hook of OpenSVC's startstandby action, which clonepilot never runs",
@@ -214,5 +229,9 @@ REFUSED_TYPES: Final[dict[tuple[str, str], str]] = {
 # Keywords of older OpenSVC releases (and of the seed's era): what to write instead.
 LEGACY: Final[dict[str, str]] = {
     "precopy_timeout": "recreate_timeout (the bound of the wait after a recreate, as a duration)",
+    "symdevs": (
+        "symid = <array id> and pairs = <source>:<target> ... (OpenSVC replaced symdevs in 2016; a "
+        "symdevs list names the devices of a group, not which target clones which source)"
+    ),
     "sync_min_delay": "a Prefect deployment schedule (clonepilot schedules runs there, not in the file)",
 }

@@ -202,7 +202,7 @@ def _resolve(
         keyword, at, scope_name = key.partition("@")
         spec = table.get(keyword)
         if spec is None:
-            issues.add(section, key, f"unknown keyword{_suggest(keyword, table)}")
+            issues.add(section, key, _unknown(section, keyword, table))
             continue
         if at:
             if not spec.scopable:
@@ -233,10 +233,32 @@ def _resolve(
             resolved[name] = (chosen[name][1], chosen[name][2])
         elif spec.required:
             if not any(key.partition("@")[0] == name for key in entries):
-                issues.add(section, name, "missing required keyword")
+                issues.add(section, name, _missing(section, name))
         else:
             resolved[name] = (spec.default, "default")
     return resolved
+
+
+def _unknown(section: str, keyword: str, table: dict[str, Keyword]) -> str:
+    if section == "DEFAULT":
+        kinds = [kind for kind, keywords in RESOURCE_KEYWORDS.items() if keyword in keywords]
+        if kinds:
+            # OpenSVC hands a [DEFAULT] value down to every resource that does not set it.
+            return (
+                f"a keyword of the {'/'.join(kinds)} sections: OpenSVC gives a [DEFAULT] value to every "
+                "resource that does not set it; clonepilot reads it only in the sections (sync_max_delay "
+                "aside): set it in each section"
+            )
+    return f"unknown keyword{_suggest(keyword, table)}"
+
+
+def _missing(section: str, keyword: str) -> str:
+    if section == "DEFAULT" and keyword == "nodes":
+        return (
+            "missing required keyword: OpenSVC's default is the node that holds the file; clonepilot "
+            "runs from a controller and must be told: nodes = <host> (or user@host:port)"
+        )
+    return "missing required keyword"
 
 
 def _choose_node(
@@ -258,10 +280,8 @@ def _build_service(
     path: Path, sections: dict[str, dict[str, str]], wanted: str | None, issues: _Issues
 ) -> Service | None:
     defaults_entries = dict(sections.get("DEFAULT", {}))
-    if "DEFAULT" not in sections:
-        issues.add("DEFAULT", "nodes", "missing [DEFAULT] section with the service's nodes")
     _merge_drpnode(defaults_entries, issues)
-    _refuse_node_selectors(defaults_entries, issues)
+    refused_nodes = _refuse_node_selectors(defaults_entries, issues)
     # nodes and drpnodes are not scopable: read them first, they define what the scopes mean.
     nodes: tuple[NodeAddress, ...] = ()
     drpnodes: tuple[NodeAddress, ...] = ()
@@ -275,12 +295,27 @@ def _build_service(
     context = references.Context(
         service=path.stem, node=node.host if node is not None else None, env=sections.get("env", {})
     )
-    sections = references.expand_sections(sections, context, issues.add)
-    defaults_entries = {k: sections.get("DEFAULT", {}).get(k, val) for k, val in defaults_entries.items()}
+    # nodes and drpnodes are read above, unexpanded: a reference there is a node selector.
+    sections = references.expand_sections(
+        sections, context, issues.add, skip={("DEFAULT", name) for name in ("nodes", "drpnodes", "drpnode")}
+    )
+    expanded_defaults = sections.get("DEFAULT", {})
+    defaults_entries = {
+        k: (val if k in ("nodes", "drpnodes") else expanded_defaults.get(k, val))
+        for k, val in defaults_entries.items()
+    }
+    for name in refused_nodes:
+        defaults_entries.pop(name, None)
 
     inherited = _inherited_defaults(defaults_entries)
     defaults_entries = tiers.filter_default(defaults_entries, issues)
     defaults = _resolve("DEFAULT", defaults_entries, DEFAULT, scope, issues)
+    # A refused node selector is the one problem of that keyword; it is not missing on top of it.
+    issues.items = [
+        i
+        for i in issues.items
+        if not (i.section == "DEFAULT" and i.keyword in refused_nodes and i.message.startswith("missing"))
+    ]
     if "nodes" in defaults and not defaults["nodes"][0]:
         issues.add("DEFAULT", "nodes", "no node given")
     for both in set(nodes) & set(drpnodes):
@@ -292,11 +327,28 @@ def _build_service(
     for section, entries in sections.items():
         if section in ("DEFAULT", "env"):
             continue
+        if section == "sync#i0":
+            issues.warn(
+                section,
+                None,
+                "ignored: OpenSVC's internal sync of the service's own configuration files between nodes",
+            )
+            continue
+        if section.lower() == "default":
+            issues.add(
+                section,
+                None,
+                "the service-wide section is [DEFAULT], in capitals: Python's configparser (which OpenSVC "
+                "uses too) reads this as a section of its own",
+            )
+            continue
         kind = _check_section(section, issues)
         if kind is None:
             continue
         # A section with issues is not built: the model would only repeat them less clearly.
         issues_before = len(issues.items)
+        if not _type_driven(section, kind, entries, issues):
+            continue
         entries = tiers.filter_resource(section, kind, entries, issues)
         from_default = {k: val for k, val in inherited.items() if k not in entries} if kind == "sync" else {}
         entries = {**from_default, **entries}
@@ -315,7 +367,9 @@ def _build_service(
         if kind == "sync":
             _check_always_on(section, resolved, scope, issues)
         if kind == "app":
-            _check_app(section, resolved, issues)
+            _check_app(
+                section, resolved, issues, script_given=any(k.partition("@")[0] == "script" for k in entries)
+            )
         if kind == "sync" and not _convert_pairs(section, resolved, issues):
             continue
         if len(issues.items) > issues_before:
@@ -417,6 +471,18 @@ def _check_section(section: str, issues: _Issues) -> str | None:
     return _section_kind(section)
 
 
+def _type_driven(section: str, kind: str, entries: dict[str, str], issues: _Issues) -> bool:
+    """False (reported) for a driver clonepilot does not drive: its other keywords would be noise."""
+    value = entries.get("type", "").strip()
+    refused = tiers.REFUSED_TYPES.get((kind, value))
+    if refused is None:
+        return True
+    issues.add(
+        section, "type", f"type = {value} is OpenSVC's {refused} driver, which clonepilot does not drive"
+    )
+    return False
+
+
 def _merge_drpnode(entries: dict[str, str], issues: _Issues) -> None:
     """OpenSVC's `drpnode` (the backup node) is the first of clonepilot's drpnodes."""
     if "drpnode" not in entries:
@@ -430,7 +496,9 @@ def _merge_drpnode(entries: dict[str, str], issues: _Issues) -> None:
     entries["drpnodes"] = " ".join([first, *others])
 
 
-def _refuse_node_selectors(entries: dict[str, str], issues: _Issues) -> None:
+def _refuse_node_selectors(entries: dict[str, str], issues: _Issues) -> list[str]:
+    """The node keywords holding an OpenSVC node selector (reported), emptied in `entries`."""
+    refused: list[str] = []
     for name in ("nodes", "drpnodes"):
         raw = entries.get(name, "")
         if any(ch in raw for ch in "*{}="):
@@ -440,8 +508,9 @@ def _refuse_node_selectors(entries: dict[str, str], issues: _Issues) -> None:
                 f"{raw.strip()!r} is an OpenSVC node selector (the cluster's nodes, or nodes by label), "
                 "which only OpenSVC's cluster can resolve: list the nodes by name",
             )
-            entries.pop(name)
-            entries.setdefault(name, "")
+            entries[name] = ""
+            refused.append(name)
+    return refused
 
 
 def _inherited_defaults(entries: dict[str, str]) -> dict[str, str]:
@@ -460,9 +529,9 @@ def _merge_vgname(section: str, resolved: Resolved, issues: _Issues) -> None:
         issues.add(section, "name", "missing required keyword (the volume group's name)")
 
 
-def _check_app(section: str, resolved: Resolved, issues: _Issues) -> None:
+def _check_app(section: str, resolved: Resolved, issues: _Issues, *, script_given: bool) -> None:
     script = resolved.get("script", (None, "default"))[0]
-    for action in ("start", "stop", "check", "info"):
+    for action in ("start", "stop", "check", "info") if not script_given else ():
         value, origin = resolved.get(action, (None, "default"))
         if value is not None and value.run and value.command is None and script is None:
             issues.add(

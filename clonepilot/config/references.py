@@ -1,7 +1,8 @@
 """OpenSVC references in keyword values: `{svcname}`, `{nodename}`, `{rid}`, `{env.KEY}`...
 
 As OpenSVC's core/extconfig.py does: a reference is `{word}` matched by the same pattern, a
-`{section.keyword}` reads another keyword (an `[env]` entry most often), and a value may bring new
+`{section.keyword}` reads another keyword (an `[env]` entry most often), a bare `{keyword}` this
+section's keyword or else [DEFAULT]'s (`{nodes}`), and a value may bring new
 references, expanded in turn. A plain word OpenSVC does not know (a shell's `${ORACLE_HOME}`) is
 left as written, as OpenSVC leaves it. References only OpenSVC's cluster can answer
 (`{clusternodes}`, `{id}`...) are refused, never guessed.
@@ -122,19 +123,34 @@ def _reference(ref: str, section: str, context: Context, sections: dict[str, dic
         if keyword not in entries:
             raise ReferenceError_(f"{{{ref}}}: [{target}] has no keyword {keyword!r}")
         value = entries[keyword]
+    if value is None and "." not in name:
+        # A bare keyword name: this section's value, else [DEFAULT]'s (OpenSVC's `{nodes}`).
+        for entries in (sections.get(section, {}), sections.get("DEFAULT", {})):
+            if name in entries:
+                value = entries[name]
+                break
     if value is None:
         return None
     return modifier(value) if modifier is not None else value
 
 
 def expand_sections(
-    sections: dict[str, dict[str, str]], context: Context, report: Report
+    sections: dict[str, dict[str, str]],
+    context: Context,
+    report: Report,
+    skip: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
 ) -> dict[str, dict[str, str]]:
-    """Every keyword value with its references expanded; a reference that cannot be is reported."""
+    """Every keyword value with its references expanded; a reference that cannot be is reported.
+
+    `skip`: (section, keyword) left as written, for keywords that are read before references can be.
+    """
     result: dict[str, dict[str, str]] = {}
     for section, entries in sections.items():
         expanded: dict[str, str] = {}
         for key, raw in entries.items():
+            if (section, key.partition("@")[0]) in skip:
+                expanded[key] = raw
+                continue
             try:
                 expanded[key] = expand(raw, section, context, sections) if "{" in raw else raw
             except ReferenceError_ as exc:

@@ -78,6 +78,17 @@ def filter_resource(section: str, kind: str, entries: dict[str, str], issues: _S
                 issues.add(section, key, f"{keyword} and {target} say the same thing: keep one")
                 continue
             kept[target] = raw
+        elif keyword in ("scsireserv", "prkey"):
+            # A reservation protects the data from other nodes; dropping one silently would not.
+            if keyword == "scsireserv" and raw.strip().lower() not in ("false", "no", "0", "f", "n", ""):
+                issues.add(
+                    section,
+                    key,
+                    "SCSI-3 persistent reservations, which clonepilot does not take: set scsireserv = false "
+                    "(or leave the service with OpenSVC)",
+                )
+            else:
+                issues.warn(section, key, "ignored: SCSI-3 reservations, which clonepilot does not take")
         elif kind == "ip" and keyword == "type":
             kept[key] = raw  # checked as the ip driver (host only)
         elif keyword in by_kind:

@@ -107,6 +107,17 @@ def to_path(text: str) -> str:
     return value
 
 
+def to_script(text: str) -> str:
+    value = text.strip()
+    if value and not value.startswith("/"):
+        raise ValueError(
+            f"{value!r} is relative: OpenSVC looks for it in the service's <pathetc>/<service>.d/ "
+            "directory (/etc/opensvc/<service>.d/ with OpenSVC's packages), which clonepilot does not "
+            "guess: give the absolute path"
+        )
+    return to_path(value)
+
+
 def to_tags(text: str) -> frozenset[str]:
     tags = text.split()
     for tag in tags:

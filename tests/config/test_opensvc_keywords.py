@@ -283,3 +283,17 @@ def test_references_clonepilot_cannot_answer_are_refused(tmp_path: Path) -> None
     path, issues = issues_of(tmp_path, text)
     find_issue(path, issues, "app#1", "start", "only OpenSVC's cluster knows")
     find_issue(path, issues, "app#1", "stop", "[env] has no keyword 'missing'")
+
+
+def test_a_bare_keyword_reference_reads_the_section_then_default(tmp_path: Path) -> None:
+    text = BASE + "[fs#1]\ntype = ext4\ndev = /dev/vg/lv\nmnt = /data\nmnt_opt = {type}\n"
+    text += "[app#1]\nstart = /bin/run {nodes} {mnt}\n"
+    service = _load(tmp_path, text)
+    assert service.fss[0].mnt_opt == "ext4"
+    # {mnt} is no keyword of app#1 nor of [DEFAULT]: left as written, as OpenSVC leaves it.
+    assert service.apps[0].command("start") == "/bin/run node1 node2 {mnt}"
+
+
+def test_a_reference_to_itself_is_refused(tmp_path: Path) -> None:
+    path, issues = issues_of(tmp_path, BASE + "[app#1]\nstart = /bin/a {stop}\nstop = /bin/b {start}\n")
+    find_issue(path, issues, "app#1", "start", "without end")
