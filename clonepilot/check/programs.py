@@ -69,7 +69,7 @@ def app_programs(apps: Iterable[AppResource]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for app in apps:
         for verb in ("start", "stop", "check"):
-            line = getattr(app, verb)
+            line = app.command(verb)
             if not line:
                 continue
             try:
