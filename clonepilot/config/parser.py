@@ -79,6 +79,9 @@ class _Issues:
     def warn(self, section: str | None, keyword: str | None, message: str) -> None:
         self.warnings.append(ConfigIssue(self.file, section, keyword, message))
 
+    def about(self, section: str | None, keyword: str | None) -> bool:
+        return any(i.section == section and i.keyword == keyword for i in self.items)
+
 
 @dataclass(frozen=True)
 class _Scope:
@@ -232,7 +235,8 @@ def _resolve(
         if name in chosen:
             resolved[name] = (chosen[name][1], chosen[name][2])
         elif spec.required:
-            if not any(key.partition("@")[0] == name for key in entries):
+            # A keyword already reported (a refused node selector) is not also missing.
+            if not any(key.partition("@")[0] == name for key in entries) and not issues.about(section, name):
                 issues.add(section, name, _missing(section, name))
         else:
             resolved[name] = (spec.default, "default")
@@ -310,19 +314,12 @@ def _build_service(
     inherited = _inherited_defaults(defaults_entries)
     defaults_entries = tiers.filter_default(defaults_entries, issues)
     defaults = _resolve("DEFAULT", defaults_entries, DEFAULT, scope, issues)
-    # A refused node selector is the one problem of that keyword; it is not missing on top of it.
-    issues.items = [
-        i
-        for i in issues.items
-        if not (i.section == "DEFAULT" and i.keyword in refused_nodes and i.message.startswith("missing"))
-    ]
     if "nodes" in defaults and not defaults["nodes"][0]:
         issues.add("DEFAULT", "nodes", "no node given")
     for both in set(nodes) & set(drpnodes):
         issues.add("DEFAULT", "drpnodes", f"node {str(both)!r} is also in nodes")
 
-    kinds = {name: kind for name in sections if (kind := _section_kind(name)) is not None}
-    rids = list(kinds)
+    rids = [name for name in sections if _section_kind(name) is not None]
     resources: list[AnyResource] = []
     for section, entries in sections.items():
         if section in ("DEFAULT", "env"):
@@ -444,6 +441,7 @@ def _check_section(section: str, issues: _Issues) -> str | None:
         )
         return None
     kind, name = match["kind"], match["name"]
+    driven = _section_kind(section)
     if kind == "subset":
         issues.warn(
             section,
@@ -455,7 +453,7 @@ def _check_section(section: str, issues: _Issues) -> str | None:
     if kind in tiers.REFUSED_SECTIONS:
         issues.add(section, None, f"OpenSVC's {tiers.REFUSED_SECTIONS[kind]}: clonepilot does not drive them")
         return None
-    if _section_kind(section) is None:
+    if driven is None:
         issues.add(
             section, None, f"unknown resource kind {kind!r} (clonepilot drives sync, ip, disk, fs and app)"
         )
@@ -468,7 +466,7 @@ def _check_section(section: str, issues: _Issues) -> str | None:
             "(the name goes into file names on the symcli node)",
         )
         return None
-    return _section_kind(section)
+    return driven
 
 
 def _type_driven(section: str, kind: str, entries: dict[str, str], issues: _Issues) -> bool:
@@ -599,14 +597,9 @@ def _check_depends_cycles(service: Service, issues: _Issues) -> None:
 def _check_type(section: str, kind: str, resolved: Resolved, issues: _Issues) -> bool:
     if "type" not in resolved:
         return SUPPORTED_TYPES.get(kind) is None
+    # Drivers clonepilot does not drive were refused before resolving (_type_driven).
     value, origin = resolved["type"]
     value = str(value).strip()
-    refused = tiers.REFUSED_TYPES.get((kind, value))
-    if refused is not None:
-        issues.add(
-            section, origin, f"type = {value} is OpenSVC's {refused} driver, which clonepilot does not drive"
-        )
-        return False
     supported = SUPPORTED_TYPES.get(kind)
     if supported is None:
         return True

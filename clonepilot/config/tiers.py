@@ -7,7 +7,7 @@ clonepilot's `<action>_depends` (the seed's name for the same conditions).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from clonepilot.config.keywords import DEPENDS_ACTIONS
 from clonepilot.config.opensvc import (
@@ -24,14 +24,13 @@ from clonepilot.config.opensvc import (
 
 __all__ = ["REFUSED_SECTIONS", "REFUSED_TYPES", "filter_default", "filter_resource"]
 
-Report = Callable[[str | None, str | None, str], None]
 
+class _Sink(Protocol):
+    """What the parser's issue list offers: add() for problems, warn() for what is ignored."""
 
-class _Sink:
-    """What `_Issues` offers: add() for problems, warn() for what is ignored."""
+    def add(self, section: str | None, keyword: str | None, message: str) -> None: ...
 
-    add: Report
-    warn: Report
+    def warn(self, section: str | None, keyword: str | None, message: str) -> None: ...
 
 
 def _legacy(section: str, key: str, keyword: str, issues: _Sink) -> bool:

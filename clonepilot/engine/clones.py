@@ -300,10 +300,9 @@ class CloneSet:
 
         `max_wait` defaults to the resource's recreate_timeout, else settings.precopy_max_wait.
         """
-        if max_wait is None:
-            own = self.resource.recreate_timeout
-            max_wait = float(own) if own is not None else self.ctx.settings.precopy_max_wait
-        bound = max_wait
+        own = self.resource.recreate_timeout
+        default = float(own) if own is not None else self.ctx.settings.precopy_max_wait
+        bound = default if max_wait is None else max_wait
         goal = dataclasses.replace(ACTIVABLE, complete_percent=self.ctx.settings.precopy_activate_percent)
         return self._wait(goal, bound, "wait_activable")
 
